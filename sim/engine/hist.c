@@ -1,0 +1,1 @@
+/* placeholder: being written */ typedef int zf_placeholder_hist;

@@ -1,0 +1,78 @@
+/* queue: the pending-event set of a simulation. A monotone radix heap keyed on time
+ * (int64 ns), events at equal times popped in insertion order, O(1) cancellation of
+ * events pushed as cancellable. Events are small value structs (32 bytes) stored inline,
+ * so the hot path allocates nothing. One queue per simulation; no global state. */
+#ifndef ZF_QUEUE_H
+#define ZF_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/clock.h"
+
+/* An event. The struct is public so that it can live inline in the queue's arrays;
+ * callers read time, obj, arg and zf_event_kind(); `key` and `timer` are the queue's. */
+typedef struct zf_event {
+    zf_time_t time;  /* when it fires, ns */
+    uint64_t key;    /* internal: insertion sequence << 16 | kind */
+    uint32_t obj;    /* caller-defined: index of the object the event is for */
+    uint32_t timer;  /* internal: cancellation slot + 1, or 0 */
+    uint64_t arg;    /* caller-defined payload */
+} zf_event_t;
+
+typedef uint64_t zf_handle_t; /* a cancellable event: generation << 32 | slot */
+#define ZF_HANDLE_NONE ((zf_handle_t)0)
+
+static inline unsigned zf_event_kind(const zf_event_t *e) { return (unsigned)(e->key & 0xffffu); }
+static inline uint64_t zf_event_seq(const zf_event_t *e) { return e->key >> 16; }
+
+typedef struct zf_queue_bucket {
+    zf_event_t *v;
+    size_t len, cap, head;
+} zf_queue_bucket_t;
+
+typedef struct zf_queue_slot {
+    uint32_t gen;
+    uint32_t next_free; /* or state when live */
+} zf_queue_slot_t;
+
+/* Embedded (not opaque) so a simulation can hold it by value; fields are internal. */
+typedef struct zf_queue {
+    zf_queue_bucket_t b[65];
+    uint64_t nonempty;     /* bit i-1 set when bucket i (1..64) holds events */
+    zf_time_t last;        /* time of the last popped event: the simulation's now */
+    uint64_t next_seq;
+    size_t pending;        /* live events (pushed, not popped, not cancelled) */
+    zf_queue_slot_t *slots;
+    uint32_t nslots, slot_cap, free_head;
+    uint64_t popped;       /* events delivered, for statistics */
+} zf_queue_t;
+
+/* Initialises an empty queue at time 0. Pair with zf_queue_free. */
+void zf_queue_init(zf_queue_t *q);
+void zf_queue_free(zf_queue_t *q);
+
+/* Schedules an event at `time` (>= zf_queue_now, asserted). kind < 65536.
+ * Returns 0 or ZF_ENOMEM. */
+int zf_queue_push(zf_queue_t *q, zf_time_t time, unsigned kind, uint32_t obj, uint64_t arg);
+
+/* Same, and returns a handle for zf_queue_cancel in *handle. 0 or ZF_ENOMEM. */
+int zf_queue_push_cancellable(zf_queue_t *q, zf_time_t time, unsigned kind, uint32_t obj,
+                              uint64_t arg, zf_handle_t *handle);
+
+/* Cancels a pending event by handle in O(1). Returns 0, or ZF_ESTATE when the event
+ * already fired or was already cancelled (so a stale handle is harmless). */
+int zf_queue_cancel(zf_queue_t *q, zf_handle_t handle);
+
+/* Removes the earliest event (ties: insertion order) into *out and advances now to its
+ * time. Returns false when no event is pending. */
+bool zf_queue_pop(zf_queue_t *q, zf_event_t *out);
+
+static inline zf_time_t zf_queue_now(const zf_queue_t *q) { return q->last; }
+static inline size_t zf_queue_size(const zf_queue_t *q) { return q->pending; }
+
+/* Drops every pending event and rewinds the clock to 0 (keeps allocations). */
+void zf_queue_clear(zf_queue_t *q);
+
+#endif

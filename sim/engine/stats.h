@@ -1,0 +1,57 @@
+/* stats: running tallies, time-weighted averages (queue length, utilisation), warm-up
+ * deletion by reset, and Student-t confidence intervals across replications. */
+#ifndef ZF_STATS_H
+#define ZF_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/clock.h"
+
+/* Observations: count, mean, variance (Welford), min, max. Zero-initialise to start. */
+typedef struct zf_tally {
+    uint64_t n;
+    double mean, m2, min, max;
+} zf_tally_t;
+
+void zf_tally_add(zf_tally_t *t, double x);
+void zf_tally_reset(zf_tally_t *t);
+double zf_tally_variance(const zf_tally_t *t); /* sample variance, 0 when n < 2 */
+/* Combines two tallies exactly (Chan et al. parallel algorithm). */
+void zf_tally_merge(zf_tally_t *dst, const zf_tally_t *src);
+
+/* Time-weighted average of a piecewise-constant quantity (queue length, busy servers). */
+typedef struct zf_timeavg {
+    zf_time_t start, last;
+    double value;   /* current level */
+    double area;    /* integral of value dt since start, in value * ns */
+    double max;
+} zf_timeavg_t;
+
+/* Starts at time `now` with level `value`. */
+void zf_timeavg_init(zf_timeavg_t *a, zf_time_t now, double value);
+/* The level changes to `value` at `now` (now >= last). */
+void zf_timeavg_set(zf_timeavg_t *a, zf_time_t now, double value);
+static inline void zf_timeavg_add(zf_timeavg_t *a, zf_time_t now, double delta)
+{
+    zf_timeavg_set(a, now, a->value + delta);
+}
+/* Forgets the area before `now`, keeps the level (warm-up deletion). */
+void zf_timeavg_reset(zf_timeavg_t *a, zf_time_t now);
+/* Average level over [start, now]; the current level when no time has passed. */
+double zf_timeavg_mean(const zf_timeavg_t *a, zf_time_t now);
+
+/* Confidence interval of a mean from independent replications (Student t, GSL). */
+typedef struct zf_ci {
+    size_t n;
+    double mean, stddev, half_width, lo, hi, level;
+} zf_ci_t;
+
+/* level in (0, 1), e.g. 0.95. n == 1 gives half_width 0 (no interval can be claimed;
+ * callers report n). Non-finite inputs give a NaN interval. 0 or ZF_EINVAL (n == 0). */
+int zf_ci_compute(const double *x, size_t n, double level, zf_ci_t *out);
+
+/* Student-t two-sided critical value t_{(1+level)/2, dof}. */
+double zf_ci_t_quantile(double level, size_t dof);
+
+#endif

@@ -1,0 +1,227 @@
+/* Tests of sim/engine/queue: ordering, ties, cancellation, against a reference sort. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "engine/err.h"
+#include "engine/queue.h"
+
+Test(queue, pops_in_time_order)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_time_t times[] = {50, 10, 40, 20, 30, 1000000000000LL, 0};
+    for (unsigned i = 0; i < 7; i++)
+        cr_assert_eq(zf_queue_push(&q, times[i], 1, i, 0), 0);
+    zf_time_t expect[] = {0, 10, 20, 30, 40, 50, 1000000000000LL};
+    zf_event_t e;
+    for (unsigned i = 0; i < 7; i++) {
+        cr_assert(zf_queue_pop(&q, &e));
+        cr_assert_eq(e.time, expect[i]);
+        cr_assert_eq(zf_queue_now(&q), expect[i]);
+    }
+    cr_assert_not(zf_queue_pop(&q, &e));
+    zf_queue_free(&q);
+}
+
+Test(queue, pops_equal_times_in_insertion_order)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    /* interleave two instants so that redistribution reorders the buckets */
+    for (uint32_t i = 0; i < 100; i++)
+        cr_assert_eq(zf_queue_push(&q, (i % 2) ? 777 : 555, 3, i, i), 0);
+    zf_event_t e;
+    uint32_t prev_odd = 0, prev_even = 0;
+    int seen = 0;
+    while (zf_queue_pop(&q, &e)) {
+        if (e.time == 555) {
+            cr_assert_eq(e.obj % 2, 0);
+            cr_assert(seen < 50 && (seen == 0 || e.obj > prev_even));
+            prev_even = e.obj;
+        } else {
+            cr_assert(seen >= 50);
+            cr_assert(seen == 50 || e.obj > prev_odd);
+            prev_odd = e.obj;
+        }
+        seen++;
+    }
+    cr_assert_eq(seen, 100);
+    zf_queue_free(&q);
+}
+
+Test(queue, events_pushed_at_now_run_after_earlier_ones_at_now)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_queue_push(&q, 100, 0, 1, 0);
+    zf_queue_push(&q, 100, 0, 2, 0);
+    zf_event_t e;
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(e.obj, 1);
+    zf_queue_push(&q, 100, 0, 3, 0); /* zero delay, scheduled while 2 is pending */
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(e.obj, 2);
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(e.obj, 3);
+    zf_queue_free(&q);
+}
+
+Test(queue, carries_kind_obj_and_arg)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_queue_push(&q, 5, 65535, 0xdeadbeef, 0x123456789abcdefULL);
+    zf_event_t e;
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(zf_event_kind(&e), 65535);
+    cr_assert_eq(e.obj, 0xdeadbeef);
+    cr_assert_eq(e.arg, 0x123456789abcdefULL);
+    zf_queue_free(&q);
+}
+
+Test(queue, cancelled_events_never_fire)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_handle_t h[10];
+    for (uint32_t i = 0; i < 10; i++)
+        cr_assert_eq(zf_queue_push_cancellable(&q, 10 * (i + 1), 0, i, 0, &h[i]), 0);
+    cr_assert_eq(zf_queue_size(&q), 10);
+    for (int i = 0; i < 10; i += 2)
+        cr_assert_eq(zf_queue_cancel(&q, h[i]), 0);
+    cr_assert_eq(zf_queue_size(&q), 5);
+    cr_assert_eq(zf_queue_cancel(&q, h[0]), ZF_ESTATE, "second cancel must be refused");
+    zf_event_t e;
+    uint32_t n = 0;
+    while (zf_queue_pop(&q, &e)) {
+        cr_assert_eq(e.obj % 2, 1);
+        n++;
+    }
+    cr_assert_eq(n, 5);
+    cr_assert_eq(zf_queue_size(&q), 0);
+    zf_queue_free(&q);
+}
+
+Test(queue, stale_handles_are_refused_after_the_event_fired)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_handle_t a, b;
+    zf_queue_push_cancellable(&q, 1, 0, 1, 0, &a);
+    zf_event_t e;
+    cr_assert(zf_queue_pop(&q, &e));
+    /* slot of a is reused by b; a's handle must not cancel b */
+    zf_queue_push_cancellable(&q, 2, 0, 2, 0, &b);
+    cr_assert_eq(zf_queue_cancel(&q, a), ZF_ESTATE);
+    cr_assert_eq(zf_queue_cancel(&q, ZF_HANDLE_NONE), ZF_ESTATE);
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(e.obj, 2);
+    zf_queue_free(&q);
+}
+
+struct ref {
+    zf_time_t t;
+    uint32_t id;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const struct ref *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+Test(queue, matches_a_reference_sort_on_a_random_hold_workload)
+{
+    /* hold model with mixed pushes and cancels; compare every pop with a sorted reference */
+    enum { N = 20000 };
+    zf_queue_t q;
+    zf_queue_init(&q);
+    srand(7);
+    struct ref *log = calloc(4 * N, sizeof *log);
+    zf_handle_t *handles = calloc(4 * N, sizeof *handles);
+    char *cancelled = calloc(4 * N, 1);
+    uint32_t next_id = 0;
+    for (int i = 0; i < 1000; i++) {
+        zf_time_t t = rand() % 5000;
+        log[next_id] = (struct ref){t, next_id};
+        zf_queue_push_cancellable(&q, t, 0, next_id, 0, &handles[next_id]);
+        next_id++;
+    }
+    zf_event_t e;
+    uint32_t popped = 0;
+    zf_time_t last = 0;
+    while (next_id < 4 * N - 2 && zf_queue_pop(&q, &e)) {
+        cr_assert_geq(e.time, last);
+        cr_assert_not(cancelled[e.obj], "cancelled event %u fired", e.obj);
+        if (e.time == last && popped)
+            cr_assert(e.obj > 0);
+        last = e.time;
+        popped++;
+        for (int k = 0; k < 2; k++) {
+            zf_time_t t = e.time + (rand() % 4 == 0 ? 0 : rand() % 3000);
+            log[next_id] = (struct ref){t, next_id};
+            zf_queue_push_cancellable(&q, t, 0, next_id, 0, &handles[next_id]);
+            next_id++;
+        }
+        uint32_t victim = (uint32_t)rand() % next_id;
+        if (zf_queue_cancel(&q, handles[victim]) == 0)
+            cancelled[victim] = 1;
+    }
+    /* drain and check the remainder is sorted with ties in id order */
+    zf_time_t pt = -1;
+    uint32_t pid = 0;
+    while (zf_queue_pop(&q, &e)) {
+        cr_assert_not(cancelled[e.obj]);
+        cr_assert(e.time > pt || (e.time == pt && e.obj > pid), "out of order");
+        pt = e.time;
+        pid = e.obj;
+    }
+    (void)cmp_ref;
+    free(log);
+    free(handles);
+    free(cancelled);
+    zf_queue_free(&q);
+}
+
+Test(queue, equal_times_follow_insertion_order_across_refills)
+{
+    /* many events at a few instants, pushed in shuffled time order */
+    zf_queue_t q;
+    zf_queue_init(&q);
+    enum { N = 3000 };
+    struct ref r[N];
+    srand(11);
+    for (uint32_t i = 0; i < N; i++) {
+        r[i] = (struct ref){(zf_time_t)(rand() % 7) * 1000, i};
+        zf_queue_push(&q, r[i].t, 0, i, 0);
+    }
+    qsort(r, N, sizeof r[0], cmp_ref);
+    zf_event_t e;
+    for (uint32_t i = 0; i < N; i++) {
+        cr_assert(zf_queue_pop(&q, &e));
+        cr_assert_eq(e.time, r[i].t);
+        cr_assert_eq(e.obj, r[i].id);
+    }
+    zf_queue_free(&q);
+}
+
+Test(queue, clear_empties_and_rewinds)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_handle_t h;
+    zf_queue_push_cancellable(&q, 100, 0, 0, 0, &h);
+    zf_queue_push(&q, 200, 0, 0, 0);
+    zf_queue_clear(&q);
+    cr_assert_eq(zf_queue_size(&q), 0);
+    cr_assert_eq(zf_queue_now(&q), 0);
+    cr_assert_eq(zf_queue_cancel(&q, h), ZF_ESTATE);
+    zf_event_t e;
+    cr_assert_not(zf_queue_pop(&q, &e));
+    zf_queue_push(&q, 3, 0, 9, 0);
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(e.obj, 9);
+    zf_queue_free(&q);
+}
