@@ -38,6 +38,7 @@ void zf_hist_merge(zf_hist_t *dst, const zf_hist_t *src);
 /* Value at quantile q in [0, 1] (nearest rank: smallest v with count(<= v) >= q * total),
  * reported as its bucket's midpoint clamped to [min, max]; 0 when empty. */
 int64_t zf_hist_quantile(const zf_hist_t *h, double q);
+/* Exact mean of the recorded values (negatives counted as 0); 0 when empty. */
 double zf_hist_mean(const zf_hist_t *h);
 
 #endif

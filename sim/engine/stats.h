@@ -36,7 +36,8 @@ static inline void zf_timeavg_add(zf_timeavg_t *a, zf_time_t now, double delta)
 {
     zf_timeavg_set(a, now, a->value + delta);
 }
-/* Forgets the area before `now`, keeps the level (warm-up deletion). */
+/* Forgets the area before `now`, keeps the level (warm-up deletion); max restarts at the
+ * current level. */
 void zf_timeavg_reset(zf_timeavg_t *a, zf_time_t now);
 /* Average level over [start, now]; the current level when no time has passed. */
 double zf_timeavg_mean(const zf_timeavg_t *a, zf_time_t now);
@@ -48,10 +49,12 @@ typedef struct zf_ci {
 } zf_ci_t;
 
 /* level in (0, 1), e.g. 0.95. n == 1 gives half_width 0 (no interval can be claimed;
- * callers report n). Non-finite inputs give a NaN interval. 0 or ZF_EINVAL (n == 0). */
+ * callers report n). Non-finite inputs give a NaN interval. 0 or ZF_EINVAL (n == 0, x NULL
+ * or level outside (0, 1); out is then left untouched). stddev is the sample one (n - 1). */
 int zf_ci_compute(const double *x, size_t n, double level, zf_ci_t *out);
 
-/* Student-t two-sided critical value t_{(1+level)/2, dof}. */
+/* Student-t two-sided critical value t_{(1+level)/2, dof}; NaN when dof == 0 or level is
+ * outside (0, 1) (checked here so GSL's aborting error handler is never reached). */
 double zf_ci_t_quantile(double level, size_t dof);
 
 #endif
