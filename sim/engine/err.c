@@ -26,7 +26,19 @@ int zf_err_prefix(zf_err_t *err, int code, const char *fmt, ...)
         vsnprintf(prefix, sizeof prefix, fmt, ap);
         va_end(ap);
         memcpy(old, err->msg, sizeof old);
-        snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+        /* prefix + ": " + old, truncated to the buffer */
+        size_t n = strnlen(prefix, sizeof prefix);
+        size_t room = sizeof err->msg - 1;
+        if (n > room)
+            n = room;
+        memcpy(err->msg, prefix, n);
+        for (const char *p = ": "; *p && n < room; p++)
+            err->msg[n++] = *p;
+        size_t m = strnlen(old, sizeof old);
+        if (m > room - n)
+            m = room - n;
+        memcpy(err->msg + n, old, m);
+        err->msg[n + m] = 0;
     }
     return code;
 }
