@@ -68,6 +68,14 @@ int zf_cli_parse_double(const char *text, double min, double max, double *out)
     return 0;
 }
 
+int zf_cli_join(char *buf, size_t len, const char *dir, const char *name, zf_err_t *err)
+{
+    int n = snprintf(buf, len, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= len)
+        return zf_err_set(err, ZF_EINVAL, "path too long: %s/%s", dir, name);
+    return 0;
+}
+
 int zf_cli_mkdirs(const char *path, zf_err_t *err)
 {
     char buf[4096];

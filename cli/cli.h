@@ -32,6 +32,9 @@ int zf_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 int zf_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 int zf_cli_parse_double(const char *text, double min, double max, double *out);
 
+/* Writes "dir/name" into buf; ZF_EINVAL (err set) when it does not fit. */
+int zf_cli_join(char *buf, size_t len, const char *dir, const char *name, zf_err_t *err);
+
 /* Creates a directory and its parents (mkdir -p). 0 or ZF_EIO with err set. */
 int zf_cli_mkdirs(const char *path, zf_err_t *err);
 

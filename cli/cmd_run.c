@@ -136,8 +136,9 @@ static int finish(const zf_scenario_t *sc, const run_opts_t *o, zf_rec_t *reps, 
         json_array_append_new(specs, zf_slo_spec_to_json(&sc->slos[i]));
     json_object_set_new(*doc, "slo_specs", specs);
     char tmp[4096], dst[4096];
-    snprintf(tmp, sizeof tmp, "%s/.timeseries.csv.tmp", dir);
-    snprintf(dst, sizeof dst, "%s/timeseries.csv", dir);
+    if (zf_cli_join(tmp, sizeof tmp, dir, ".timeseries.csv.tmp", err) ||
+        zf_cli_join(dst, sizeof dst, dir, "timeseries.csv", err))
+        return ZF_EINVAL;
     if (rename(tmp, dst) != 0)
         return zf_err_set(err, ZF_EIO, "%s: cannot write: %s", dst, strerror(errno));
     (void)o;
@@ -149,10 +150,11 @@ static int execute(const zf_scenario_t *sc, const run_opts_t *o, const char *dir
     zf_err_t err = {{0}};
     size_t n = sc->replications;
     char tmp[4096];
-    int rc = zf_cli_mkdirs(dir, &err);
+    int rc = zf_cli_join(tmp, sizeof tmp, dir, ".timeseries.csv.tmp", &err);
+    if (rc == 0)
+        rc = zf_cli_mkdirs(dir, &err);
     if (rc)
         return zf_cli_fail("run", rc, "%s", err.msg);
-    snprintf(tmp, sizeof tmp, "%s/.timeseries.csv.tmp", dir);
     FILE *csv = fopen(tmp, "w");
     if (!csv)
         return zf_cli_fail("run", ZF_EIO, "%s: cannot create: %s", tmp, strerror(errno));

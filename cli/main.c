@@ -2,6 +2,7 @@
  * Only this layer prints and chooses exit codes. */
 #include "cli/cli.h"
 
+#include <gsl/gsl_errno.h>
 #include <string.h>
 
 #define ZF_VERSION "0.1.0"
@@ -29,6 +30,8 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts; the library checks every result itself */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         fputs(usage, stderr);
         return ZF_EXIT_USAGE;

@@ -43,7 +43,11 @@ int zf_dist_gamma(zf_dist_t *d, double shape, double scale, zf_err_t *err);
 int zf_dist_weibull(zf_dist_t *d, double shape, double scale, zf_err_t *err);
 int zf_dist_pareto(zf_dist_t *d, double shape, double scale, zf_err_t *err);
 /* Copies values (any order, >= 0) and weights (NULL: equal; else >= 0, sum > 0).
- * interpolate != 0: continuous, piecewise-linear CDF through the sorted points. */
+ * Sorted by value, p_i = w_i / sum(w), cum_i = p_0 + ... + p_i.
+ * interpolate == 0: discrete, P(X = x_i) = p_i.
+ * interpolate != 0: the inverse CDF is linear through (0, x_0), (cum_0, x_0), (cum_1, x_1),
+ * ..., (1, x_{n-1}): p_0 is an atom at x_0 (give it weight 0 for a continuous CDF) and
+ * p_i is spread uniformly over [x_{i-1}, x_i]. */
 int zf_dist_empirical(zf_dist_t *d, const double *values, const double *weights, size_t n,
                       int interpolate, zf_err_t *err);
 
