@@ -9,10 +9,18 @@
 
 static const char *const top_keys[] = {"name", "description", "seed", "duration", "warmup",
                                        "replications", "confidence", "sources", "stations",
-                                       "slos", NULL};
+                                       "slos", "kinds", "workload", NULL};
 static const char *const source_keys[] = {"name", "rate_per_s", "target", NULL};
 static const char *const station_keys[] = {"name", "servers", "queue_limit", "service",
                                            "next", NULL};
+
+int zf_scenario_kind(const zf_scenario_t *s, const char *name)
+{
+    for (size_t i = 0; i < s->nkinds; i++)
+        if (strcmp(s->kinds[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
 
 int zf_scenario_station(const zf_scenario_t *s, const char *name)
 {
@@ -174,6 +182,9 @@ static int parse_root(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
     if ((rc = zf_jr_object(jr, root, "$", top_keys)) || (rc = parse_settings(jr, root, s)) ||
         (rc = parse_stations(jr, root, s)) || (rc = parse_sources(jr, root, s)))
         return rc;
+    if ((rc = zf_kinds_parse(jr, root, &s->kinds, &s->nkinds)) ||
+        (rc = zf_workload_spec_parse(jr, root, s->kinds, s->nkinds, &s->workload)))
+        return rc;
     const json_t *slos = json_object_get(root, "slos");
     if (slos)
         rc = zf_slo_spec_parse(s->file, slos, "$.slos", &s->slos, &s->nslos, jr->err);
@@ -225,5 +236,9 @@ void zf_scenario_free(zf_scenario_t *s)
     free(s->stations);
     free(s->sources);
     free(s->slos);
+    for (size_t i = 0; i < s->nkinds; i++)
+        zf_kind_spec_free(&s->kinds[i]);
+    free(s->kinds);
+    zf_workload_spec_free(&s->workload);
     free(s);
 }

@@ -12,6 +12,7 @@
 #include "engine/dist.h"
 #include "engine/err.h"
 #include "scenario/slo_spec.h"
+#include "scenario/workload_spec.h"
 
 #define ZF_NAME_MAX 64
 
@@ -47,6 +48,11 @@ typedef struct zf_scenario {
     size_t nstations;
     zf_slo_spec_t *slos;
     size_t nslos;
+
+    /* deployment scenarios (docs/scenario-reference.md) */
+    zf_kind_spec_t *kinds;
+    size_t nkinds;
+    zf_workload_spec_t workload;
 } zf_scenario_t;
 
 /* Loads and validates `file`. On success *out is owned by the caller (zf_scenario_free).
@@ -57,6 +63,9 @@ int zf_scenario_load(const char *file, zf_scenario_t **out, zf_err_t *err);
 int zf_scenario_parse(const char *file, const char *text, zf_scenario_t **out, zf_err_t *err);
 
 void zf_scenario_free(zf_scenario_t *s);
+
+/* Index of the kind named `name`, or -1. */
+int zf_scenario_kind(const zf_scenario_t *s, const char *name);
 
 /* Index of the station named `name`, or -1. */
 int zf_scenario_station(const zf_scenario_t *s, const char *name);

@@ -38,6 +38,7 @@ typedef struct zf_http_template {
 
 typedef struct zf_kind_spec {
     char name[64];
+    char lb_name[64];       /* as written; resolved into lb by the infrastructure parser */
     int32_t lb;             /* load balancer index, -1: none (queueing scenarios) */
     zf_dist_t service;      /* CPU time on an instance, ns */
     uint32_t db_reads, db_writes;
@@ -137,6 +138,20 @@ typedef struct zf_workload_spec {
     zf_burst_spec_t *bursts;        /* owned */
     size_t nbursts;
 } zf_workload_spec_t;
+
+struct zf_jr;
+struct json_t;
+
+/* Parses "kinds" (array) of the scenario root into *kinds (owned by the caller, free
+ * with zf_kind_spec_free each and free()). 0 or ZF_EINVAL naming the JSON path. */
+int zf_kinds_parse(struct zf_jr *jr, const struct json_t *root, zf_kind_spec_t **kinds,
+                   size_t *nkinds);
+
+/* Parses "workload" (object) of the scenario root into *w, resolving kind names against
+ * kinds. An absent "workload" leaves *w zeroed (no traffic but the scenario's sources).
+ * 0 or ZF_EINVAL naming the JSON path. */
+int zf_workload_spec_parse(struct zf_jr *jr, const struct json_t *root,
+                           const zf_kind_spec_t *kinds, size_t nkinds, zf_workload_spec_t *w);
 
 /* Profile value at instant t (ns since start) given the start time of day. */
 double zf_profile_at(const zf_profile_t *p, zf_time_t start_tod, zf_time_t t);
