@@ -9,7 +9,9 @@
 
 static const char *const top_keys[] = {"name", "description", "seed", "duration", "warmup",
                                        "replications", "confidence", "sources", "stations",
-                                       "slos", "kinds", "workload", NULL};
+                                       "slos", "kinds", "workload", "zones",
+                                       "load_balancers", "groups", "database", "faults",
+                                       "recovery", NULL};
 static const char *const source_keys[] = {"name", "rate_per_s", "target", NULL};
 static const char *const station_keys[] = {"name", "servers", "queue_limit", "service",
                                            "next", NULL};
@@ -88,7 +90,7 @@ static int parse_stations(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
     size_t n;
     int rc;
     if (!arr)
-        return zf_jr_fail(jr, "$.stations", "missing required key");
+        return 0;
     if ((rc = zf_jr_array(jr, arr, "$.stations", 1, &n)))
         return rc;
     s->stations = calloc(n, sizeof *s->stations);
@@ -121,7 +123,7 @@ static int parse_sources(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
     size_t n;
     int rc;
     if (!arr)
-        return zf_jr_fail(jr, "$.sources", "missing required key");
+        return 0;
     if ((rc = zf_jr_array(jr, arr, "$.sources", 1, &n)))
         return rc;
     s->sources = calloc(n, sizeof *s->sources);
@@ -176,6 +178,13 @@ static int parse_settings(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
     return 0;
 }
 
+static bool has_traffic(const zf_scenario_t *s)
+{
+    const zf_workload_spec_t *w = &s->workload;
+    return s->nsources > 0 || w->fleet.count > 0 || w->locations.count > 0 ||
+           w->agencies.count > 0 || w->web.peak_rate_per_s > 0 || w->nsources > 0;
+}
+
 static int parse_root(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
 {
     int rc;
@@ -183,8 +192,12 @@ static int parse_root(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
         (rc = parse_stations(jr, root, s)) || (rc = parse_sources(jr, root, s)))
         return rc;
     if ((rc = zf_kinds_parse(jr, root, &s->kinds, &s->nkinds)) ||
-        (rc = zf_workload_spec_parse(jr, root, s->kinds, s->nkinds, &s->workload)))
+        (rc = zf_workload_spec_parse(jr, root, s->kinds, s->nkinds, &s->workload)) ||
+        (rc = zf_deploy_spec_parse(jr, root, s, &s->deploy)))
         return rc;
+    if (!has_traffic(s))
+        return zf_jr_fail(jr, "$", "nothing sends requests: give \"sources\" feeding "
+                                   "\"stations\", or a \"workload\" with \"kinds\"");
     const json_t *slos = json_object_get(root, "slos");
     if (slos)
         rc = zf_slo_spec_parse(s->file, slos, "$.slos", &s->slos, &s->nslos, jr->err);
@@ -240,5 +253,6 @@ void zf_scenario_free(zf_scenario_t *s)
         zf_kind_spec_free(&s->kinds[i]);
     free(s->kinds);
     zf_workload_spec_free(&s->workload);
+    zf_deploy_spec_free(&s->deploy);
     free(s);
 }

@@ -11,6 +11,7 @@
 #include "engine/clock.h"
 #include "engine/dist.h"
 #include "engine/err.h"
+#include "scenario/deploy_spec.h"
 #include "scenario/slo_spec.h"
 #include "scenario/workload_spec.h"
 
@@ -53,6 +54,7 @@ typedef struct zf_scenario {
     zf_kind_spec_t *kinds;
     size_t nkinds;
     zf_workload_spec_t workload;
+    zf_deploy_spec_t deploy;
 } zf_scenario_t;
 
 /* Loads and validates `file`. On success *out is owned by the caller (zf_scenario_free).
