@@ -225,3 +225,179 @@ Test(queue, clear_empties_and_rewinds)
     cr_assert_eq(e.obj, 9);
     zf_queue_free(&q);
 }
+
+/* Reference for the tests below: a binary heap on (time, id), ids in push order. */
+struct ref_heap {
+    struct ref *v;
+    size_t len;
+};
+
+static void ref_push(struct ref_heap *h, struct ref r)
+{
+    size_t i = h->len++;
+    while (i > 0 && cmp_ref(&r, &h->v[(i - 1) / 2]) < 0) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = r;
+}
+
+static struct ref ref_pop(struct ref_heap *h)
+{
+    struct ref top = h->v[0], last = h->v[--h->len];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->len)
+            break;
+        if (c + 1 < h->len && cmp_ref(&h->v[c + 1], &h->v[c]) < 0)
+            c++;
+        if (cmp_ref(&h->v[c], &last) >= 0)
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->len)
+        h->v[i] = last;
+    return top;
+}
+
+/* A delay that lands in any level of the queue: 0, within a byte, up to 2^44 ns. */
+static zf_time_t any_scale_delay(void)
+{
+    int shift = (rand() % 6) * 8 + rand() % 8;
+    switch (rand() % 4) {
+    case 0:
+        return 0;
+    case 1:
+        return rand() % 256;
+    default:
+        return ((zf_time_t)rand() << 13 ^ rand()) & ((1LL << shift) - 1);
+    }
+}
+
+Test(queue, matches_a_reference_heap_event_by_event_at_every_time_scale)
+{
+    enum { N = 200000 };
+    zf_queue_t q;
+    zf_queue_init(&q);
+    srand(23);
+    struct ref_heap ref = {calloc(N, sizeof(struct ref)), 0};
+    zf_handle_t *handles = calloc(N, sizeof *handles);
+    char *cancelled = calloc(N, 1);
+    uint32_t next_id = 0, live = 0;
+    zf_event_t e;
+    while (next_id < N) {
+        int pushes = rand() % 3; /* 0..2 per pop: the queue grows and shrinks */
+        for (int k = 0; k < pushes && next_id < N; k++, next_id++) {
+            zf_time_t t = zf_queue_now(&q) + any_scale_delay();
+            ref_push(&ref, (struct ref){t, next_id});
+            if (rand() % 2)
+                cr_assert_eq(zf_queue_push_cancellable(&q, t, next_id % 7, next_id, ~(uint64_t)next_id,
+                                                       &handles[next_id]), 0);
+            else
+                cr_assert_eq(zf_queue_push(&q, t, next_id % 7, next_id, ~(uint64_t)next_id), 0);
+            live++;
+        }
+        if (next_id && rand() % 3 == 0) {
+            uint32_t victim = (uint32_t)rand() % next_id;
+            if (handles[victim] && zf_queue_cancel(&q, handles[victim]) == 0) {
+                cr_assert_not(cancelled[victim]);
+                cancelled[victim] = 1;
+                live--;
+            }
+        }
+        cr_assert_eq(zf_queue_size(&q), live);
+        while (ref.len && cancelled[ref.v[0].id])
+            ref_pop(&ref);
+        if (!ref.len) {
+            cr_assert_not(zf_queue_pop(&q, &e));
+            continue;
+        }
+        struct ref want = ref_pop(&ref);
+        cr_assert(zf_queue_pop(&q, &e));
+        cr_assert_eq(e.obj, want.id, "popped %u at %lld, expected %u at %lld", e.obj,
+                     (long long)e.time, want.id, (long long)want.t);
+        cr_assert_eq(e.time, want.t);
+        cr_assert_eq(zf_event_kind(&e), want.id % 7);
+        cr_assert_eq(e.arg, ~(uint64_t)want.id);
+        cr_assert_eq(zf_queue_now(&q), want.t);
+        live--;
+    }
+    free(ref.v);
+    free(handles);
+    free(cancelled);
+    zf_queue_free(&q);
+}
+
+Test(queue, many_events_at_one_instant_keep_insertion_order_while_pushed_during_pops)
+{
+    /* more events per instant than one storage chunk holds, pushed both ahead of time and
+     * at `now` while that instant is being popped */
+    zf_queue_t q;
+    zf_queue_init(&q);
+    uint32_t id = 0;
+    for (int i = 0; i < 300; i++) {
+        cr_assert_eq(zf_queue_push(&q, 1000000 + (i % 3), 0, id++, 0), 0);
+        cr_assert_eq(zf_queue_push(&q, 5000000000LL, 0, id++, 0), 0);
+    }
+    zf_event_t e;
+    zf_time_t prev_t = -1;
+    uint32_t prev_id = 0;
+    int popped = 0, extra = 0;
+    while (zf_queue_pop(&q, &e)) {
+        cr_assert(e.time > prev_t || (e.time == prev_t && e.obj > prev_id), "out of order");
+        prev_t = e.time;
+        prev_id = e.obj;
+        popped++;
+        if (extra < 200 && popped % 3 == 0) { /* same instant, and later ones */
+            cr_assert_eq(zf_queue_push(&q, e.time, 0, id++, 0), 0);
+            cr_assert_eq(zf_queue_push(&q, e.time + 1, 0, id++, 0), 0);
+            extra += 2;
+        }
+    }
+    cr_assert_eq(popped, 600 + extra);
+    zf_queue_free(&q);
+}
+
+Test(queue, now_stays_at_the_last_delivered_event_when_only_cancelled_ones_remain)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_handle_t h1, h2;
+    zf_queue_push(&q, 10, 0, 1, 0);
+    zf_queue_push_cancellable(&q, 5000, 0, 2, 0, &h1);
+    zf_queue_push_cancellable(&q, 1LL << 40, 0, 3, 0, &h2);
+    zf_event_t e;
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(zf_queue_cancel(&q, h1), 0);
+    cr_assert_eq(zf_queue_cancel(&q, h2), 0);
+    cr_assert_not(zf_queue_pop(&q, &e));
+    cr_assert_eq(zf_queue_now(&q), 10);
+    cr_assert_eq(zf_queue_push(&q, 11, 0, 4, 0), 0, "pushing after now must still work");
+    cr_assert(zf_queue_pop(&q, &e));
+    cr_assert_eq(e.obj, 4);
+    zf_queue_free(&q);
+}
+
+Test(queue, reuses_its_storage_after_a_burst_and_a_clear)
+{
+    enum { N = 100000 };
+    zf_queue_t q;
+    zf_queue_init(&q);
+    zf_event_t e;
+    for (int round = 0; round < 3; round++) {
+        for (uint32_t i = 0; i < N; i++)
+            cr_assert_eq(zf_queue_push(&q, (zf_time_t)((i * 7919u) % N) * 1000, 0, i, 0), 0);
+        zf_time_t prev = -1;
+        for (uint32_t i = 0; i < N / 2; i++) {
+            cr_assert(zf_queue_pop(&q, &e));
+            cr_assert_geq(e.time, prev);
+            prev = e.time;
+        }
+        zf_queue_clear(&q);
+        cr_assert_eq(zf_queue_size(&q), 0);
+        cr_assert_not(zf_queue_pop(&q, &e));
+    }
+    zf_queue_free(&q);
+}

@@ -1,7 +1,8 @@
 /* queue: the pending-event set of a simulation. A monotone radix heap keyed on time
- * (int64 ns), events at equal times popped in insertion order, O(1) cancellation of
- * events pushed as cancellable. Events are small value structs (32 bytes) stored inline,
- * so the hot path allocates nothing. One queue per simulation; no global state. */
+ * (int64 ns) with byte-wide digits, events at equal times popped in insertion order, O(1)
+ * cancellation of events pushed as cancellable. Events are small value structs (32 bytes)
+ * stored inline, so the hot path allocates nothing. One queue per simulation; no global
+ * state. */
 #ifndef ZF_QUEUE_H
 #define ZF_QUEUE_H
 
@@ -27,10 +28,14 @@ typedef uint64_t zf_handle_t; /* a cancellable event: generation << 32 | slot */
 static inline unsigned zf_event_kind(const zf_event_t *e) { return (unsigned)(e->key & 0xffffu); }
 static inline uint64_t zf_event_seq(const zf_event_t *e) { return e->key >> 16; }
 
-typedef struct zf_queue_bucket {
-    zf_event_t *v;
-    size_t len, cap, head;
-} zf_queue_bucket_t;
+/* Internal layout (see queue.c): 8 levels x 256 buckets, one per byte position and byte
+ * value; each bucket is a list of fixed-size chunks of events from one pool. */
+#define ZF_QUEUE_LEVELS 8
+#define ZF_QUEUE_DIGITS 256
+
+struct zf_queue_bucket;
+struct zf_queue_chunk;
+struct zf_queue_slab;
 
 typedef struct zf_queue_slot {
     uint32_t gen;
@@ -39,11 +44,20 @@ typedef struct zf_queue_slot {
 
 /* Embedded (not opaque) so a simulation can hold it by value; fields are internal. */
 typedef struct zf_queue {
-    zf_queue_bucket_t b[65];
-    uint64_t nonempty;     /* bit i-1 set when bucket i (1..64) holds events */
+    struct zf_queue_bucket *b; /* [LEVELS * DIGITS], allocated on the first push */
+    uint64_t nonempty[ZF_QUEUE_LEVELS * ZF_QUEUE_DIGITS / 64]; /* bit i: bucket i holds events */
+    uint32_t nonempty_words; /* bit w: nonempty[w] != 0 */
+    uint32_t head;         /* events already read from the first chunk of the level-0
+                              bucket being popped */
     zf_time_t last;        /* time of the last popped event: the simulation's now */
     uint64_t next_seq;
     size_t pending;        /* live events (pushed, not popped, not cancelled) */
+    size_t stored;         /* events held, counting cancelled ones not yet dropped */
+    struct zf_queue_chunk *free_chunks; /* pool: freed chunks, then the unused tail */
+    struct zf_queue_chunk *fresh;       /* of the newest slab */
+    size_t fresh_left, chunks_total;
+    size_t stored_room;    /* events the pool is known to hold in any arrangement */
+    struct zf_queue_slab *slabs;
     zf_queue_slot_t *slots;
     uint32_t nslots, slot_cap, free_head;
     uint64_t popped;       /* events delivered, for statistics */
