@@ -1,8 +1,9 @@
 /* hold: the classic hold model (Vaucher and Duval 1975; Jones, CACM 29(4), 1986) on the
  * engine's event queue (sim/engine/queue), with a plain binary heap of the same 32-byte
  * events as an anchor, and a request/timeout workload that cancels far more timeouts than
- * it fires. One "event" = one hold operation: pop the earliest event, push one new event.
- * Prints one JSON object per line on stdout and nothing else; exits 1 on a queue error. */
+ * it fires. One "event" = one hold operation: pop the earliest event, push one new event
+ * (in hold_cancel: one pop with what follows it, a cancel and two pushes). Prints one
+ * JSON object per line on stdout and nothing else; exits 1 on a queue error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@
 
 /* The increments come from bench_util's inline xoshiro256+ and -log(u), not from the
  * engine's rng module, so that the figures measure the queue and not the generator
- * (a few ns per event; the same generator feeds every row, so rows stay comparable). */
+ * (the log costs 5 to 15 ns a draw on our machine, the same in every row, so rows stay
+ * comparable; the queue's own share is larger than events_per_s alone suggests). */
 
 static void die(const char *what, int rc)
 {
@@ -129,7 +131,8 @@ static uint64_t heap_hold(bheap_t *h, bench_rng_t *r, uint64_t steps)
  * 1 s) and a timeout (kind 1, cancellable, now + 10 s), so 2*reqs events are pending. A
  * completion cancels its request's timeout (an earlier, effectively random one) and starts
  * the next request: push a completion, push a timeout. Timeouts fire with probability
- * e^-10, so nearly all are cancelled and ~10 s worth of cancelled ones sit in the queue. */
+ * e^-10, so nearly all are cancelled, and ~10 s worth of cancelled ones (~10 * reqs)
+ * sit in the queue beside the live ones. */
 typedef struct cancel_run {
     zf_queue_t q;
     zf_handle_t *timeout; /* per request */
@@ -210,67 +213,84 @@ static uint64_t run_steps(bench_state_t *s, enum backend b, bench_rng_t *r, uint
 
 static volatile uint64_t sink; /* keeps the checksums alive */
 
-/* Prefills, warms up (at least 4 passes over the pending set, so the time distribution
- * reaches its steady state), measures at least TARGET_S of hold operations and prints the
- * row: wall_s and events_per_s by the wall clock, cpu_s to show lost time. */
-static void run_row(const row_t *row, uint64_t seed)
+/* Allocates a row's state and prefills it from r. Exits on allocation failure. */
+static bench_state_t *state_new(const row_t *row, bench_rng_t *r)
 {
     bench_state_t *s = calloc(1, sizeof *s);
     if (!s)
         die("calloc", ZF_ENOMEM);
-    bench_rng_t r;
-    bench_rng_seed(&r, seed);
     zf_queue_init(&s->q);
     zf_queue_init(&s->c.q);
-    if (row->backend == RADIX_QUEUE)
-        queue_prefill(&s->q, &r, row->pending);
-    else if (row->backend == BINARY_HEAP)
-        heap_prefill(&s->h, &r, row->pending);
-    else {
+    if (row->backend == RADIX_QUEUE) {
+        queue_prefill(&s->q, r, row->pending);
+    } else if (row->backend == BINARY_HEAP) {
+        heap_prefill(&s->h, r, row->pending);
+    } else {
         s->c.reqs = (uint32_t)(row->pending / 2);
         s->c.timeout = calloc(s->c.reqs, sizeof *s->c.timeout);
         if (!s->c.timeout)
             die("calloc", ZF_ENOMEM);
-        cancel_prefill(&s->c, &r);
+        cancel_prefill(&s->c, r);
     }
+    return s;
+}
 
+static void state_free(bench_state_t *s)
+{
+    zf_queue_free(&s->q);
+    zf_queue_free(&s->c.q);
+    free(s->c.timeout);
+    free(s->h.v);
+    free(s);
+}
+
+/* Warms up (at least 4 passes over the pending set, so that the time distribution reaches
+ * its steady state), then runs slices of ~1/20 of TARGET_S at the warm-up's rate until
+ * TARGET_S has passed. Returns the hold operations measured; *wall_s and *cpu_s their time. */
+static uint64_t measure(bench_state_t *s, const row_t *row, bench_rng_t *r, double *wall_s,
+                        double *cpu_s)
+{
     uint64_t warm = 4 * (uint64_t)row->pending;
     if (warm < 2000000)
         warm = 2000000;
     double t0 = bench_now_s();
-    sink += run_steps(s, row->backend, &r, warm);
-    double warm_s = bench_now_s() - t0;
-    /* measured pass: slices of ~1/20 of TARGET_S at the warm-up's rate until TARGET_S */
-    uint64_t slice = (uint64_t)((double)warm / warm_s * TARGET_S / 20);
+    sink += run_steps(s, row->backend, r, warm);
+    uint64_t slice = (uint64_t)((double)warm / (bench_now_s() - t0) * TARGET_S / 20);
     if (slice < 10000)
         slice = 10000;
 
-    uint64_t cancels0 = s->c.cancels, fired0 = s->c.fired, steps = 0;
-    double c0 = bench_cpu_s(), wall_s;
+    uint64_t steps = 0;
+    s->c.cancels = s->c.fired = 0; /* count the measured pass only */
+    double c0 = bench_cpu_s();
     t0 = bench_now_s();
     do {
-        sink += run_steps(s, row->backend, &r, slice);
+        sink += run_steps(s, row->backend, r, slice);
         steps += slice;
-        wall_s = bench_now_s() - t0;
-    } while (wall_s < TARGET_S);
-    double cpu_s = bench_cpu_s() - c0;
+        *wall_s = bench_now_s() - t0;
+    } while (*wall_s < TARGET_S);
+    *cpu_s = bench_cpu_s() - c0;
+    return steps;
+}
+
+/* Runs one row and prints it: events_per_s by the wall clock, cpu_s to show lost time. */
+static void run_row(const row_t *row, uint64_t seed)
+{
+    bench_rng_t r;
+    bench_rng_seed(&r, seed);
+    bench_state_t *s = state_new(row, &r);
+    double wall_s, cpu_s;
+    uint64_t steps = measure(s, row, &r, &wall_s, &cpu_s);
 
     printf("{\"name\":\"%s\",\"pending\":%zu,\"events\":%llu,\"wall_s\":%.3f,"
            "\"cpu_s\":%.3f,\"events_per_s\":%.0f",
            row->name, row->pending, (unsigned long long)steps, wall_s, cpu_s,
            (double)steps / wall_s);
     if (row->backend == QUEUE_CANCEL)
-        printf(",\"cancels\":%llu,\"timeouts_fired\":%llu",
-               (unsigned long long)(s->c.cancels - cancels0),
-               (unsigned long long)(s->c.fired - fired0));
+        printf(",\"requests\":%u,\"cancels\":%llu,\"timeouts_fired\":%llu", s->c.reqs,
+               (unsigned long long)s->c.cancels, (unsigned long long)s->c.fired);
     printf("}\n");
     fflush(stdout);
-
-    zf_queue_free(&s->q);
-    zf_queue_free(&s->c.q);
-    free(s->c.timeout);
-    free(s->h.v);
-    free(s);
+    state_free(s);
 }
 
 /* bench_hold [NAME [PENDING]]: every row, or only the rows with that name (and size),

@@ -293,8 +293,9 @@ Test(queue, matches_a_reference_heap_event_by_event_at_every_time_scale)
             zf_time_t t = zf_queue_now(&q) + any_scale_delay();
             ref_push(&ref, (struct ref){t, next_id});
             if (rand() % 2)
-                cr_assert_eq(zf_queue_push_cancellable(&q, t, next_id % 7, next_id, ~(uint64_t)next_id,
-                                                       &handles[next_id]), 0);
+                cr_assert_eq(zf_queue_push_cancellable(&q, t, next_id % 7, next_id,
+                                                       ~(uint64_t)next_id, &handles[next_id]),
+                             0);
             else
                 cr_assert_eq(zf_queue_push(&q, t, next_id % 7, next_id, ~(uint64_t)next_id), 0);
             live++;
