@@ -101,6 +101,7 @@ typedef struct zf_web_spec {
     zf_profile_t profile;
     zf_web_mix_t *mix;              /* owned; kinds chosen by weight */
     size_t nmix;
+    uint32_t users;                 /* requests come from users drawn uniformly (entity) */
 } zf_web_spec_t;
 
 /* A Poisson source of requests of one kind (deployment scenarios), optionally shaped. */
@@ -124,6 +125,9 @@ typedef struct zf_burst_spec {
     uint32_t applies;               /* ZF_BURST_* mask of classes it multiplies */
     double fleet_fraction;          /* > 0: that fraction of the fleet sends one message each */
     uint32_t kind;                  /* kind of those messages */
+    uint32_t *sources;              /* owned: indices of kind sources it multiplies (applies_to
+                                       by source name), besides the ZF_BURST_SOURCES class */
+    size_t nsources;
 } zf_burst_spec_t;
 
 typedef struct zf_workload_spec {

@@ -59,4 +59,16 @@ void zf_workload_stats(const zf_workload_t *w, zf_workload_stats_t *out);
 /* Bytes of per-device state (allocation / devices), for the bytes-per-device figure. */
 size_t zf_workload_bytes_per_device(const zf_workload_t *w);
 
+/* Receives one request of a generated stream; returns 0 to go on or a negative ZF_E* code
+ * to stop (then the callback's own context says why). */
+typedef int (*zf_workload_emit_fn)(void *ctx, const zf_request_t *req);
+
+/* Generates the base open-loop stream of `sc` under `seed` over [0, until): every request
+ * succeeds at once (no failures, so no retries). Calls emit for each request in time
+ * order (ties in scheduling order). *stats (may be NULL) receives the final counters.
+ * 0, ZF_ENOMEM (err set), or emit's code. */
+int zf_workload_generate(const zf_scenario_t *sc, uint64_t seed, zf_time_t until,
+                         zf_workload_emit_fn emit, void *ctx, zf_workload_stats_t *stats,
+                         zf_err_t *err);
+
 #endif
