@@ -1,0 +1,242 @@
+# shellcheck shell=bash
+# pg: PostgreSQL 15 in zones a and b. Patroni mode: one Patroni per node, etcd as DCS,
+# synchronous_mode on (off with --async), automatic failover. Fast mode: plain streaming
+# replication, and zf_pg_fast_failover is the scripted promote the fault actions call.
+
+zf_pg_dir() { echo "$ZF_DIR/pg/$1"; }
+zf_pg_data() { echo "$ZF_DIR/pg/$1/data"; }
+
+zf_pg_prepare_dir() { # zone: the node's directory, owned by postgres
+    local d
+    d=$(zf_pg_dir "$1")
+    mkdir -p "$d/run"
+    chown -R postgres:postgres "$d"
+    chmod 700 "$d"
+}
+
+# The postmaster's PID, from its postmaster.pid (empty when not running).
+zf_pg_postmaster() {
+    local f
+    f="$(zf_pg_data "$1")/postmaster.pid"
+    [ -f "$f" ] && head -n 1 "$f"
+    return 0
+}
+
+zf_pg_schema() { # zone of the primary: database and table of the app (idempotent)
+    zf_psql "$1" "SELECT 1 FROM pg_database WHERE datname = '$ZF_DB_NAME'" postgres | grep -q 1 ||
+        zf_psql "$1" "CREATE DATABASE $ZF_DB_NAME" postgres
+    zf_psql "$1" "CREATE TABLE IF NOT EXISTS writes (
+        write_id bigint PRIMARY KEY, device bigint NOT NULL, seq bigint NOT NULL DEFAULT 0,
+        kind text NOT NULL, applied integer NOT NULL DEFAULT 1,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE INDEX IF NOT EXISTS writes_device ON writes (device);"
+}
+
+# --- Patroni mode ---------------------------------------------------------------------
+# Settings (see docs/testbed.md): ttl 10, loop_wait 2, retry_timeout 5 (loop_wait +
+# 2 x retry_timeout <= ttl, the Patroni rule); measured failover 9-11 s after SIGKILL.
+zf_patroni_config() {
+    local z=$1 ip sync=true
+    ip=$(zf_zone_ip "$z")
+    [ "$(zf_repl)" = async ] && sync=false
+    cat <<YAML
+scope: zonefall
+namespace: /zonefall/
+name: pg-$z
+log:
+  level: WARNING
+restapi:
+  listen: $ip:$ZF_PORT_PATRONI
+  connect_address: $ip:$ZF_PORT_PATRONI
+etcd3:
+  hosts: $(zf_etcd_endpoints | sed 's#http://##g')
+bootstrap:
+  dcs:
+    ttl: 10
+    loop_wait: 2
+    retry_timeout: 5
+    maximum_lag_on_failover: 1048576
+    synchronous_mode: $sync
+    synchronous_mode_strict: false
+    postgresql:
+      use_pg_rewind: true
+      parameters:
+        wal_level: replica
+        hot_standby: "on"
+        wal_log_hints: "on"
+        max_wal_senders: 10
+        max_replication_slots: 10
+        wal_keep_size: 128MB
+        max_connections: 100
+  initdb:
+    - encoding: UTF8
+    - auth: trust
+  pg_hba:
+    - local all all trust
+    - host replication postgres $ZF_SUBNET trust
+    - host all all $ZF_SUBNET trust
+postgresql:
+  listen: $ip:$ZF_PORT_PG
+  connect_address: $ip:$ZF_PORT_PG
+  data_dir: $(zf_pg_data "$z")
+  bin_dir: $ZF_PG_BIN
+  pgpass: $(zf_pg_dir "$z")/pgpass
+  remove_data_directory_on_rewind_failure: true
+  remove_data_directory_on_diverged_timelines: true
+  authentication:
+    superuser: {username: postgres}
+    replication: {username: postgres}
+    rewind: {username: postgres}
+  parameters:
+    unix_socket_directories: $(zf_pg_dir "$z")/run
+    shared_buffers: 32MB
+YAML
+}
+
+zf_patroni_start() { # zone: starts (or restarts) the node's Patroni, which runs postgres
+    local z=$1 cfg
+    zf_pg_prepare_dir "$z"
+    cfg="$(zf_pg_dir "$z")/patroni.yml"
+    zf_patroni_config "$z" >"$cfg"
+    chown postgres:postgres "$cfg"
+    zf_start "$z" patroni --as postgres patroni "$cfg"
+}
+
+zf_patroni_get() { # zone path: GET on the node's REST API, body on stdout
+    curl -s -m 1 "http://$(zf_zone_ip "$1"):$ZF_PORT_PATRONI$2"
+}
+zf_patroni_is() { # zone primary|sync|replica: 0 when the node's REST API says so
+    curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$(zf_zone_ip "$1"):$ZF_PORT_PATRONI/$2" | grep -q '^200$'
+}
+
+# The zone of the current primary (empty when none answers as primary).
+zf_pg_primary_zone() {
+    local z
+    for z in $ZF_PG_ZONES; do
+        if [ "$(zf_mode)" = fast ]; then
+            [ "$(cat "$ZF_DIR/fast-primary" 2>/dev/null)" = "$z" ] && { echo "$z"; return 0; }
+        elif zf_patroni_is "$z" primary; then
+            echo "$z"
+            return 0
+        fi
+    done
+    return 0
+}
+
+zf_pg_other() { # zone: the other database node's zone
+    local o
+    for o in $ZF_PG_ZONES; do
+        if [ "$o" != "$1" ]; then echo "$o"; fi
+    done
+}
+
+# SIGKILLs a node: its Patroni (if any), its postmaster and every backend of it.
+zf_pg_kill_node() {
+    local z=$1 pm child
+    pm=$(zf_pg_postmaster "$z")
+    zf_stop "$z" patroni KILL 2
+    if zf_alive "$pm"; then
+        for child in $(ps -o pid= --ppid "$pm" 2>/dev/null); do kill -s KILL "$child" 2>/dev/null || true; done
+        kill -s KILL "$pm" 2>/dev/null || true
+    fi
+    zf_stop "$z" postgres KILL 1
+}
+
+# --- fast mode --------------------------------------------------------------------------
+zf_pg_fast_sync_names() { # the synchronous_standby_names the primary should have
+    if [ "$(zf_repl)" = async ]; then echo ""; else echo "*"; fi
+}
+
+zf_pg_fast_start() { # zone: the node's postmaster (primary or standby, by its data dir)
+    local z=$1
+    zf_start "$z" postgres --as postgres "$ZF_PG_BIN/postgres" -D "$(zf_pg_data "$z")" \
+        -c listen_addresses="$(zf_zone_ip "$z")" -c port="$ZF_PORT_PG" \
+        -c unix_socket_directories="$(zf_pg_dir "$z")/run" -c cluster_name="pg_$z"
+}
+
+zf_pg_ready() { "$ZF_PG_BIN/pg_isready" -q -t 1 -h "$(zf_zone_ip "$1")" -p "$ZF_PORT_PG"; }
+
+zf_pg_fast_init_primary() {
+    local z=$1 data
+    data=$(zf_pg_data "$z")
+    zf_pg_prepare_dir "$z"
+    setpriv --reuid postgres --regid postgres --init-groups -- "$ZF_PG_BIN/initdb" -D "$data" \
+        -U postgres --auth=trust -E UTF8 --no-sync >>"$ZF_LOGS/$z-initdb.log" 2>&1
+    cat >>"$data/postgresql.conf" <<CONF
+wal_level = replica
+hot_standby = on
+wal_log_hints = on
+max_wal_senders = 10
+wal_keep_size = 128MB
+shared_buffers = 32MB
+synchronous_commit = on
+synchronous_standby_names = '$(zf_pg_fast_sync_names)'
+CONF
+    printf 'local all all trust\nhost all all %s trust\nhost replication all %s trust\n' \
+        "$ZF_SUBNET" "$ZF_SUBNET" >"$data/pg_hba.conf"
+    zf_pg_fast_start "$z"
+    echo "$z" >"$ZF_DIR/fast-primary"
+}
+
+# zone primary_zone: (re)builds the zone's node as a streaming standby of primary_zone.
+zf_pg_fast_init_standby() {
+    local z=$1 p=$2
+    zf_stop "$z" postgres TERM 5
+    rm -rf "$(zf_pg_data "$z")"
+    zf_pg_prepare_dir "$z"
+    ip netns exec "zf-$z" setpriv --reuid postgres --regid postgres --init-groups -- \
+        "$ZF_PG_BIN/pg_basebackup" -D "$(zf_pg_data "$z")" -R -X stream -c fast \
+        -d "host=$(zf_zone_ip "$p") port=$ZF_PORT_PG user=postgres" >>"$ZF_LOGS/$z-basebackup.log" 2>&1
+    zf_pg_fast_start "$z"
+}
+
+# Sets synchronous_standby_names on the primary and reloads (clearing it lets a primary
+# whose standby is gone commit again; setting it restores synchronous replication).
+zf_pg_fast_set_sync() {
+    zf_psql "$1" "ALTER SYSTEM SET synchronous_standby_names = '$2'" postgres >/dev/null
+    zf_psql "$1" "SELECT pg_reload_conf()" postgres >/dev/null
+}
+
+# Points both HAProxy database routes at zone $1 (runtime API; a dead LB is skipped).
+zf_pg_fast_route() {
+    local new=$1 lz o
+    for lz in $ZF_LB_ZONES; do
+        for o in $ZF_PG_ZONES; do
+            if [ "$o" = "$new" ]; then
+                zf_hap "$lz" "set server db/pg-$o state ready" >/dev/null 2>&1 || true
+            else
+                zf_hap "$lz" "set server db/pg-$o state maint" >/dev/null 2>&1 || true
+                zf_hap "$lz" "shutdown sessions server db/pg-$o" >/dev/null 2>&1 || true
+            fi
+        done
+    done
+}
+
+# The scripted failover of fast mode: fence (SIGKILL) the old primary, promote the
+# standby, clear its synchronous_standby_names, switch the HAProxy database routes.
+zf_pg_fast_failover() {
+    local old=$1 new
+    new=$(zf_pg_other "$old")
+    zf_pg_kill_node "$old"
+    setpriv --reuid postgres --regid postgres --init-groups -- \
+        "$ZF_PG_BIN/pg_ctl" promote -w -t 10 -D "$(zf_pg_data "$new")" >>"$ZF_LOGS/$new-promote.log" 2>&1
+    zf_pg_fast_set_sync "$new" ""
+    echo "$new" >"$ZF_DIR/fast-primary"
+    zf_pg_fast_route "$new"
+}
+
+# Fast-mode heal of a failed-over node: rebuild it as a standby of the current primary
+# and restore synchronous replication.
+zf_pg_fast_rejoin() {
+    local z=$1 p
+    p=$(zf_pg_primary_zone)
+    [ "$p" = "$z" ] && return 0
+    zf_pg_fast_init_standby "$z" "$p"
+    zf_wait 20 "pg-$z streaming" zf_pg_streaming "$p" "$z"
+    zf_pg_fast_set_sync "$p" "$(zf_pg_fast_sync_names)"
+}
+
+zf_pg_streaming() { # primary standby: 0 when the standby streams from the primary
+    zf_psql "$1" "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'pg_$2' AND state = 'streaming'" postgres | grep -q '^1$'
+}
