@@ -58,6 +58,7 @@ void zf_cli_print_slos(FILE *out, const json_t *results);
 int zf_cmd_run(int argc, char **argv);
 int zf_cmd_validate(int argc, char **argv);
 int zf_cmd_check(int argc, char **argv);
+int zf_cmd_trace(int argc, char **argv);
 int zf_cmd_testbed(int argc, char **argv);
 
 #endif

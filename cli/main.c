@@ -15,6 +15,7 @@ static const char usage[] =
     "  run SCENARIO        simulate a scenario; results in DIR/results.json\n"
     "  validate SCENARIO   check a scenario file without running it\n"
     "  check DIR           re-evaluate SLOs on stored results; exit 0 pass, 1 fail\n"
+    "  trace SCENARIO      export the request stream (binary or CSV) for replay\n"
     "  testbed up|down|status  the local multi-zone reference deployment (root)\n"
     "\n"
     "Run 'zonefall COMMAND --help' for a command's options.\n"
@@ -27,6 +28,7 @@ static const struct {
     {"run", zf_cmd_run},
     {"validate", zf_cmd_validate},
     {"check", zf_cmd_check},
+    {"trace", zf_cmd_trace},
     {"testbed", zf_cmd_testbed},
 };
 

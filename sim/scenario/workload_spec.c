@@ -288,7 +288,7 @@ int zf_kinds_parse(struct zf_jr *jr, const json_t *root, zf_kind_spec_t **kinds,
 static int parse_hourly(zf_jr_t *jr, const json_t *a, const char *path, zf_profile_t *pr)
 {
     size_t n;
-    int rc = zf_jr_array(jr, a, path, 24, &n);
+    int rc = zf_jr_array(jr, a, path, 0, &n);
     if (rc)
         return rc;
     if (n != 24)

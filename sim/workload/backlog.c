@@ -37,7 +37,7 @@ static uint32_t block_alloc(zf_backlog_pool_t *p)
         p->free_head = p->b[i].next;
     } else {
         if (p->used + 1 >= p->cap) {
-            uint64_t cap = p->cap < 1024 ? 1024 : (uint64_t)p->cap + p->cap / 2;
+            uint64_t cap = p->cap < 64 ? 64 : (uint64_t)p->cap + p->cap / 2;
             if (cap > UINT32_MAX)
                 return 0;
             block_t *b = realloc(p->b, (size_t)cap * sizeof *b);
