@@ -60,5 +60,6 @@ int zf_cmd_validate(int argc, char **argv);
 int zf_cmd_check(int argc, char **argv);
 int zf_cmd_trace(int argc, char **argv);
 int zf_cmd_testbed(int argc, char **argv);
+int zf_cmd_report(int argc, char **argv);
 
 #endif

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "Usage: zonefall report DIR [--compare DIR2 ...] [--format LIST] [-o OUTDIR]\n"
@@ -85,16 +85,17 @@ static int parse(int argc, char **argv, report_args_t *a)
     return rc;
 }
 
-/* A results directory must exist before its report directory is created in it. */
+/* Every results file must be readable before the report directory is created (by default
+ * inside DIR): a mistyped DIR leaves nothing behind. */
 static int check_dirs(const report_args_t *a)
 {
     for (size_t k = 0; k <= a->ncompare; k++) {
-        struct stat st;
-        if (stat(a->dirs[k], &st) != 0)
-            return zf_cli_fail("report", ZF_EINVAL, "%s: no such results directory: %s",
-                               a->dirs[k], strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-            return zf_cli_fail("report", ZF_EINVAL, "%s: not a results directory", a->dirs[k]);
+        char file[4096];
+        zf_err_t err;
+        if (zf_cli_join(file, sizeof file, a->dirs[k], "results.json", &err) != 0)
+            return zf_cli_fail("report", ZF_EINVAL, "%s", err.msg);
+        if (access(file, R_OK) != 0)
+            return zf_cli_fail("report", ZF_EINVAL, "%s: cannot open: %s", file, strerror(errno));
     }
     return 0;
 }

@@ -17,6 +17,7 @@ static const char usage[] =
     "  check DIR           re-evaluate SLOs on stored results; exit 0 pass, 1 fail\n"
     "  trace SCENARIO      export the request stream (binary or CSV) for replay\n"
     "  testbed up|down|status  the local multi-zone reference deployment (root)\n"
+    "  report DIR          charts, report.html, summary.md and junit.xml of results\n"
     "\n"
     "Run 'zonefall COMMAND --help' for a command's options.\n"
     "Exit status: 0 every SLO met, 1 an SLO missed, 2 bad input or usage, 3 run failed.\n";
@@ -30,6 +31,7 @@ static const struct {
     {"check", zf_cmd_check},
     {"trace", zf_cmd_trace},
     {"testbed", zf_cmd_testbed},
+    {"report", zf_cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include "metrics/outcome.h"
 #include "metrics/results.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,13 +42,12 @@ static void style(const ctx_t *c, zf_plot_line_t *l, size_t run, size_t i)
     l->dash = c->n > 1 ? 1 + (int)(i % 5) : 1 + (int)(i / NPALETTE % 5);
 }
 
-/* Line title: "what" alone, or "run: what" when runs are overlaid. */
+/* Line title: "what" alone, or "run: what" when runs are overlaid (cut when too long). */
 static void line_title(const ctx_t *c, zf_plot_line_t *l, size_t run, const char *what)
 {
-    if (c->n > 1)
-        snprintf(l->title, sizeof l->title, "%s: %s", c->runs[run].label, what);
-    else
-        snprintf(l->title, sizeof l->title, "%s", what);
+    int n = snprintf(l->title, sizeof l->title, "%s%s%s", c->n > 1 ? c->runs[run].label : "",
+                     c->n > 1 ? ": " : "", what);
+    assert(n >= 0); /* the return value is used: a cut title is expected, not a fault */
 }
 
 static void chart_title(zf_plot_t *p, const ctx_t *c, const char *what)

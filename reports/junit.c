@@ -13,7 +13,7 @@ static size_t count_failed(const json_t *slos)
     return failed;
 }
 
-/* <name attr="value" ...> with the values escaped; attrs is NULL-terminated pairs. */
+/* <name attr="value" ...`end` with the values escaped; attrs is NULL-terminated pairs. */
 static void open_tag(zf_sb_t *out, const char *indent, const char *name, const char *const *attrs,
                      const char *end)
 {
@@ -23,7 +23,7 @@ static void open_tag(zf_sb_t *out, const char *indent, const char *name, const c
         zf_sb_put_xml(out, attrs[1]);
         zf_sb_putc(out, '"');
     }
-    zf_sb_printf(out, "%s\n", end);
+    zf_sb_puts(out, end);
 }
 
 static void properties(zf_sb_t *out, const zf_report_run_t *r)
@@ -40,7 +40,7 @@ static void properties(zf_sb_t *out, const zf_report_run_t *r)
     zf_sb_puts(out, "    <properties>\n");
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         const char *attrs[] = {"name", props[i][0], "value", props[i][1], NULL};
-        open_tag(out, "      ", "property", attrs, "/>");
+        open_tag(out, "      ", "property", attrs, "/>\n");
     }
     zf_sb_puts(out, "    </properties>\n");
 }
@@ -53,7 +53,7 @@ static void testcase(zf_sb_t *out, const zf_report_run_t *r, const json_t *s)
     zf_fmt_slo_measured(s, measured, sizeof measured);
     zf_fmt_slo_met_runs(r->res, s, runs, sizeof runs);
     const char *attrs[] = {"classname", classname, "name", name, NULL};
-    open_tag(out, "    ", "testcase", attrs, ">");
+    open_tag(out, "    ", "testcase", attrs, ">\n");
     if (json_is_true(json_object_get(s, "met"))) {
         if (runs[0])
             snprintf(message, sizeof message, "measured %s, objective %s, met in %s of runs",
@@ -67,12 +67,12 @@ static void testcase(zf_sb_t *out, const zf_report_run_t *r, const json_t *s)
         snprintf(message, sizeof message, "%s: measured %s, objective %s", name, measured, objective);
         const char *fattrs[] = {"type", "SLO missed", "message", message, NULL};
         open_tag(out, "      ", "failure", fattrs, ">");
-        snprintf(message, sizeof message, "SLO %s (%s) missed\nmeasured:  %s\nobjective: %s\n", name,
+        snprintf(message, sizeof message, "SLO %s (%s) missed\nmeasured:  %s\nobjective: %s", name,
                  zf_fmt_str(s, "type"), measured, objective);
         zf_sb_put_xml(out, message);
         if (runs[0])
-            zf_sb_printf(out, "met in:    %s of runs\n", runs);
-        zf_sb_puts(out, "      </failure>\n");
+            zf_sb_printf(out, "\nmet in:    %s of runs", runs);
+        zf_sb_puts(out, "</failure>\n");
     }
     zf_sb_puts(out, "    </testcase>\n");
 }
@@ -87,14 +87,14 @@ static void testsuite(zf_sb_t *out, const zf_report_run_t *r)
     snprintf(failures, sizeof failures, "%zu", count_failed(slos));
     const char *attrs[] = {"name", r->label, "tests", tests, "failures", failures, "errors", "0",
                            "skipped", n ? "0" : "1", NULL};
-    open_tag(out, "  ", "testsuite", attrs, ">");
+    open_tag(out, "  ", "testsuite", attrs, ">\n");
     properties(out, r);
     json_array_foreach(slos, i, s) testcase(out, r, s);
     if (n == 0) {
         char classname[160];
         snprintf(classname, sizeof classname, "zonefall.%s", r->label);
         const char *cattrs[] = {"classname", classname, "name", "SLOs", NULL};
-        open_tag(out, "    ", "testcase", cattrs, ">");
+        open_tag(out, "    ", "testcase", cattrs, ">\n");
         zf_sb_puts(out, "      <skipped message=\"the scenario states no SLO\"/>\n"
                         "    </testcase>\n");
     }

@@ -18,23 +18,50 @@ static const char *scenario_name(const zf_report_run_t *r)
     return json_is_string(name) ? json_string_value(name) : r->dir;
 }
 
+/* The checks and label common to a loaded and a parsed run. */
+static int adopt(zf_report_run_t *r, const char *file, zf_err_t *err)
+{
+    if (!json_is_object(r->res) || !json_is_object(json_object_get(r->res, "requests")) ||
+        !json_is_array(json_object_get(r->res, "slos")))
+        return zf_err_set(err, ZF_EINVAL, "%s: $.requests, $.slos: expected a zonefall "
+                          "results file", file);
+    snprintf(r->label, sizeof r->label, "%s", scenario_name(r));
+    return 0;
+}
+
 int zf_report_run_load(zf_report_run_t *r, const char *dir, zf_err_t *err)
 {
-    char file[4096];
+    char rfile[4096], tfile[4096];
     memset(r, 0, sizeof *r);
     r->dir = dir;
-    int rc = zf_results_read(dir, &r->res, err);
-    if (rc)
-        return rc;
-    snprintf(r->label, sizeof r->label, "%s", scenario_name(r));
-    if (!json_is_object(json_object_get(r->res, "requests")) ||
-        !json_is_array(json_object_get(r->res, "slos")))
-        return zf_err_set(err, ZF_EINVAL, "%s/results.json: $.requests, $.slos: expected a "
-                          "zonefall results file", dir);
-    int n = snprintf(file, sizeof file, "%s/timeseries.csv", dir);
-    if (n < 0 || (size_t)n >= sizeof file)
+    int n = snprintf(rfile, sizeof rfile, "%s/results.json", dir);
+    int m = snprintf(tfile, sizeof tfile, "%s/timeseries.csv", dir);
+    if (n < 0 || (size_t)n >= sizeof rfile || m < 0 || (size_t)m >= sizeof tfile)
         return zf_err_set(err, ZF_EINVAL, "%s: path too long", dir);
-    return zf_series_load(file, &r->series, err);
+    int rc = zf_results_read(dir, &r->res, err);
+    if (rc == 0)
+        rc = adopt(r, rfile, err);
+    return rc ? rc : zf_series_load(tfile, &r->series, err);
+}
+
+int zf_report_run_parse(zf_report_run_t *r, const char *dir, const char *results_json,
+                        const char *csv, zf_err_t *err)
+{
+    json_error_t je;
+    memset(r, 0, sizeof *r);
+    r->dir = dir;
+    if (!(r->res = json_loads(results_json, 0, &je)))
+        return zf_err_set(err, ZF_EINVAL, "%s/results.json:%d:%d: %s", dir, je.line, je.column,
+                          je.text);
+    int rc = adopt(r, dir, err);
+    if (rc || !csv)
+        return rc;
+    FILE *f = fmemopen((void *)csv, strlen(csv), "r");
+    if (!f)
+        return zf_err_set(err, ZF_ENOMEM, "%s: out of memory", dir);
+    rc = zf_series_read(f, dir, &r->series, err);
+    fclose(f);
+    return rc;
 }
 
 void zf_report_runs_label(zf_report_run_t *runs, size_t n)

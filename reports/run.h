@@ -23,6 +23,11 @@ typedef struct zf_report_run {
 int zf_report_run_load(zf_report_run_t *r, const char *dir, zf_err_t *err);
 void zf_report_run_free(zf_report_run_t *r);
 
+/* The same from texts in memory (tests, tools): `dir` names the run in messages and is
+ * borrowed; csv may be NULL (no series). 0, ZF_EINVAL or ZF_ENOMEM. */
+int zf_report_run_parse(zf_report_run_t *r, const char *dir, const char *results_json,
+                        const char *csv, zf_err_t *err);
+
 /* Gives runs whose scenario names repeat their directory as label instead. */
 void zf_report_runs_label(zf_report_run_t *runs, size_t n);
 

@@ -93,7 +93,8 @@ void zf_sb_put_xml(zf_sb_t *b, const char *s)
     }
 }
 
-/* Whether '<' at s starts what Markdown would read as an HTML tag. */
+/* Whether '<' at s starts what Markdown would read as an HTML tag (a lone '<' as in
+ * "p99 <= 3s" stays as it is, for people reading the raw text in CI logs). */
 static bool opens_tag(const char *s)
 {
     char n = s[1];
@@ -103,7 +104,8 @@ static bool opens_tag(const char *s)
 void zf_sb_put_md(zf_sb_t *b, const char *s)
 {
     for (; *s; s++) {
-        if (strchr("\\|`*_[]", *s) || (*s == '<' && opens_tag(s)))
+        if (strchr("\\|`*_", *s) || (*s == '<' && opens_tag(s)) ||
+            (*s == ']' && s[1] && strchr("([:", s[1])))
             zf_sb_putc(b, '\\');
         zf_sb_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
     }

@@ -30,7 +30,8 @@ void zf_sb_printf(zf_sb_t *b, const char *fmt, ...) __attribute__((format(printf
 /* Appends s escaped for XML and HTML text and attribute values (& < > " '); control
  * characters that XML 1.0 forbids become '?'. */
 void zf_sb_put_xml(zf_sb_t *b, const char *s);
-/* Appends s escaped for a Markdown table cell (\ | ` * _ [ ] and '<' opening a tag). */
+/* Appends s escaped for a Markdown table cell: \ | ` * _, '<' opening a tag and ']'
+ * closing a link text; line breaks become spaces. */
 void zf_sb_put_md(zf_sb_t *b, const char *s);
 /* Appends s as a single-quoted gnuplot string ('' for ', newlines as spaces). */
 void zf_sb_put_gp(zf_sb_t *b, const char *s);
