@@ -77,7 +77,8 @@ static int parse(int argc, char **argv, report_args_t *a)
             return zf_cli_usage("report", "option %s needs a value",
                                 zf_cli_bad_option(argv, ob, sizeof ob));
         default:
-            return zf_cli_usage("report", "unknown option %s", zf_cli_bad_option(argv, ob, sizeof ob));
+            return zf_cli_usage("report", "unknown option %s",
+                                zf_cli_bad_option(argv, ob, sizeof ob));
         }
     }
     if (rc == 0 && !a->dirs[0])

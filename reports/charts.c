@@ -50,6 +50,24 @@ static void line_title(const ctx_t *c, zf_plot_line_t *l, size_t run, const char
     assert(n >= 0); /* the return value is used: a cut title is expected, not a fault */
 }
 
+/* Adds one line per data column 2..n+1 of block `block` of run `run`, titled titles[j],
+ * styled by style(); returns the index of the first in p->lines. */
+static size_t run_lines(zf_plot_t *p, const ctx_t *c, size_t run, int block, size_t n,
+                        const char *const *titles)
+{
+    size_t first = p->nlines;
+    for (size_t j = 0; j < n; j++) {
+        zf_plot_line_t *l = zf_plot_add_line(p);
+        if (!l)
+            break;
+        l->block = block;
+        snprintf(l->y, sizeof l->y, "($%zu)", j + 2);
+        style(c, l, run, j);
+        line_title(c, l, run, titles[j]);
+    }
+    return first;
+}
+
 static void chart_title(zf_plot_t *p, const ctx_t *c, const char *what)
 {
     size_t len = (size_t)snprintf(p->title, sizeof p->title, "%s: ", what);
@@ -66,8 +84,10 @@ static size_t bin_of(const zf_series_t *s)
 /* Whether two runs' fault entries describe the same window (drawn once). */
 static bool same_window(const json_t *a, const json_t *b)
 {
-    return strcmp(zf_fmt_str(a, "name"), zf_fmt_str(b, "name")) == 0 && zf_fmt_num(a, "start_s") == zf_fmt_num(b, "start_s") &&
-           (zf_fmt_num(a, "end_s") == zf_fmt_num(b, "end_s") || (isnan(zf_fmt_num(a, "end_s")) && isnan(zf_fmt_num(b, "end_s"))));
+    return strcmp(zf_fmt_str(a, "name"), zf_fmt_str(b, "name")) == 0 &&
+           zf_fmt_num(a, "start_s") == zf_fmt_num(b, "start_s") &&
+           (zf_fmt_num(a, "end_s") == zf_fmt_num(b, "end_s") ||
+            (isnan(zf_fmt_num(a, "end_s")) && isnan(zf_fmt_num(b, "end_s"))));
 }
 
 static bool drawn_before(const ctx_t *c, size_t run, const json_t *f)
@@ -89,12 +109,13 @@ static void fault_marks(zf_plot_t *p, const ctx_t *c)
         size_t i;
         const json_t *f;
         json_array_foreach(json_object_get(c->runs[k].res, "faults"), i, f) {
-            double start = zf_fmt_num(f, "start_s"), end = zf_fmt_num(f, "end_s"), rto = zf_fmt_num(f, "rto_s");
+            double start = zf_fmt_num(f, "start_s"), end = zf_fmt_num(f, "end_s"),
+                   rto = zf_fmt_num(f, "rto_s");
             char label[256];
             if (isnan(start) || drawn_before(c, k, f))
                 continue;
-            snprintf(label, sizeof label, "%s (%s %s)", zf_fmt_str(f, "name"), zf_fmt_str(f, "kind"),
-                     zf_fmt_str(f, "target"));
+            snprintf(label, sizeof label, "%s (%s %s)", zf_fmt_str(f, "name"),
+                     zf_fmt_str(f, "kind"), zf_fmt_str(f, "target"));
             zf_plot_shade(p, start, isnan(end) ? c->tmax_s : end, label, FAULT_FILL);
             if (c->n > 1)
                 continue;
@@ -156,7 +177,8 @@ static size_t request_columns(const zf_series_t *s, int *cols, unsigned *flags)
 }
 
 /* One run: ok and each cause as bands stacked in that order. */
-static void stack_bands(zf_plot_t *p, const zf_series_t *s, const int *cols, size_t ncols, int block)
+static void stack_bands(zf_plot_t *p, const zf_series_t *s, const int *cols, size_t ncols,
+                        int block)
 {
     char lo[128] = "(0)", hi[96] = "($2";
     for (size_t j = 0; j < ncols; j++) {
@@ -171,7 +193,8 @@ static void stack_bands(zf_plot_t *p, const zf_series_t *s, const int *cols, siz
         snprintf(l->y_lo, sizeof l->y_lo, "%s", lo);
         snprintf(l->y, sizeof l->y, "%s)", hi);
         snprintf(lo, sizeof lo, "%s", l->y);
-        l->color = j == 0 ? OK_COLOR : cause_colors[(j - 2) % (sizeof cause_colors / sizeof *cause_colors)];
+        l->color = j == 0 ? OK_COLOR
+                          : cause_colors[(j - 2) % (sizeof cause_colors / sizeof *cause_colors)];
         snprintf(l->title, sizeof l->title, "%s", j == 0 ? "ok" : s->names[cols[j]]);
     }
 }
@@ -189,15 +212,8 @@ static int build_requests(zf_plot_t *p, const ctx_t *c, char *note, size_t len)
             stack_bands(p, s, cols, ncols, b);
             continue;
         }
-        for (size_t i = 0; i < 2; i++) {
-            zf_plot_line_t *l = zf_plot_add_line(p);
-            if (!l)
-                break;
-            l->block = b;
-            snprintf(l->y, sizeof l->y, "($%zu)", i + 2);
-            style(c, l, k, i);
-            line_title(c, l, k, i ? "failed" : "ok");
-        }
+        static const char *const titles[] = {"ok", "failed"};
+        run_lines(p, c, k, b, 2, titles);
     }
     if (c->tmax_s <= 0)
         snprintf(note, len, "timeseries.csv has no rows");
@@ -234,7 +250,8 @@ static void slo_lines(zf_plot_t *p, const ctx_t *c, double *lo, double *hi)
             char title[192];
             if (strcmp(zf_fmt_str(s, "type"), "latency") != 0 || !isfinite(ms) || ms <= 0)
                 continue;
-            snprintf(title, sizeof title, "SLO %s: %s", zf_fmt_str(s, "name"), zf_fmt_str(s, "objective_text"));
+            snprintf(title, sizeof title, "SLO %s: %s", zf_fmt_str(s, "name"),
+                     zf_fmt_str(s, "objective_text"));
             bool dup = false;
             for (size_t j = 0; j < p->nlines; j++)
                 dup |= p->lines[j].block < 0 && strcmp(p->lines[j].title, title) == 0;
@@ -274,17 +291,10 @@ static int build_latency(zf_plot_t *p, const ctx_t *c, char *note, size_t len)
             cols[j] = zf_series_find(s, names[j]);
         value_range(s, cols, 3, &lo, &hi);
         int b = zf_plot_block_series(p, s, c->runs[k].label, cols, flags, 3, bin_of(s));
-        for (size_t j = 0; j < 3; j++) {
-            zf_plot_line_t *l = zf_plot_add_line(p);
-            if (!l)
-                break;
-            l->block = b;
-            snprintf(l->y, sizeof l->y, "($%zu)", j + 2);
-            style(c, l, k, j);
-            /* p99.9 dashed: with few requests a second it equals p99 and would hide it */
-            l->dash = c->n > 1 ? dashes[j] : j == 2 ? 2 : 1;
-            line_title(c, l, k, titles[j]);
-        }
+        size_t first = run_lines(p, c, k, b, 3, titles);
+        /* p99.9 dashed: with few requests a second it equals p99 and would hide it */
+        for (size_t j = 0; first + j < p->nlines; j++)
+            p->lines[first + j].dash = c->n > 1 ? dashes[j] : j == 2 ? 2 : 1;
     }
     if (hi <= 0) {
         snprintf(note, len, "no second with a successful request");
@@ -351,7 +361,8 @@ static bool describe_cpu(const char *col, char *title, size_t len)
 static bool describe_backlog(const char *col, char *title, size_t len)
 {
     bool offline = strcmp(col, "devices.offline") == 0;
-    snprintf(title, len, "%s", offline ? "devices offline (right axis)" : "buffered device messages");
+    snprintf(title, len, "%s",
+             offline ? "devices offline (right axis)" : "buffered device messages");
     return offline;
 }
 
@@ -380,8 +391,8 @@ static void decorate_db(zf_plot_t *p, const ctx_t *c, size_t run)
         double z = zf_series_at(s, r, (size_t)zone);
         if (z == zf_series_at(s, r - 1, (size_t)zone))
             continue;
-        snprintf(label, sizeof label, "%s%sdb primary -> zone %.0f", c->n > 1 ? c->runs[run].label : "",
-                 c->n > 1 ? ": " : "", z);
+        snprintf(label, sizeof label, "%s%sdb primary -> zone %.0f",
+                 c->n > 1 ? c->runs[run].label : "", c->n > 1 ? ": " : "", z);
         zf_plot_vline(p, zf_series_at(s, r, (size_t)t), label, DB_COLOR);
         marks++;
     }
@@ -518,8 +529,9 @@ static uint64_t spectrum_block(zf_plot_t *p, const zf_report_run_t *r)
 /* Percentile tics (0%, 90%, 99%, ...) up to xmax, and a marker per latency SLO. */
 static void spectrum_marks(zf_plot_t *p, const ctx_t *c)
 {
-    static const char *const tics[] = {"0%%", "90%%", "99%%", "99.9%%", "99.99%%", "99.999%%",
-                                       "99.9999%%", "99.99999%%"}; /* gnuplot reads tic labels as formats */
+    static const char *const tics[] = {
+        "0%%",     "90%%",     "99%%",      "99.9%%",
+        "99.99%%", "99.999%%", "99.9999%%", "99.99999%%"}; /* gnuplot reads tic labels as formats */
     zf_sb_puts(&p->decor, "set xtics (");
     double x = 1;
     for (size_t i = 0; i < sizeof tics / sizeof tics[0] && x <= p->xmax; i++, x *= 10)
@@ -533,7 +545,8 @@ static void spectrum_marks(zf_plot_t *p, const ctx_t *c)
             char text[192];
             if (strcmp(zf_fmt_str(s, "type"), "latency") != 0 || !(q >= 0 && q < 1) || !(ms > 0))
                 continue;
-            snprintf(text, sizeof text, "SLO %s: %s", zf_fmt_str(s, "name"), zf_fmt_str(s, "objective_text"));
+            snprintf(text, sizeof text, "SLO %s: %s", zf_fmt_str(s, "name"),
+                     zf_fmt_str(s, "objective_text"));
             p->ymax = fmax(p->ymax, ms * 1.15); /* room for the marker and its label */
             zf_sb_puts(&p->decor, "set label ");
             zf_sb_put_gp(&p->decor, text);
@@ -657,7 +670,8 @@ static int write_chart(zf_chart_kind_t kind, const zf_report_run_t *runs, size_t
         ch->planned = true;
         zf_plot_script(&p, &gp);
         snprintf(file, sizeof file, "%s.dat", ch->name);
-        rc = zf_sb_failed(&gp) ? ZF_ENOMEM : zf_write_atomic(outdir, file, p.dat.data, p.dat.len, err);
+        rc = zf_sb_failed(&gp) ? ZF_ENOMEM
+                               : zf_write_atomic(outdir, file, p.dat.data, p.dat.len, err);
         snprintf(file, sizeof file, "%s.gp", ch->name);
         if (rc == 0)
             rc = zf_write_atomic(outdir, file, gp.data, gp.len, err);

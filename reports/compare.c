@@ -7,6 +7,7 @@
 #include "reports/fmt.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static const json_t *intervals(const json_t *res)
@@ -67,4 +68,18 @@ int zf_compare_deltas(const json_t *base, const json_t *other, zf_delta_t **out,
 bool zf_delta_significant(const zf_delta_t *d)
 {
     return isfinite(d->half_width) && isfinite(d->delta) && fabs(d->delta) > d->half_width;
+}
+
+const char *zf_delta_ci_text(const zf_delta_t *d, char *buf, size_t len)
+{
+    if (isfinite(d->half_width))
+        snprintf(buf, len, "[%.6g, %.6g]", d->delta - d->half_width, d->delta + d->half_width);
+    else
+        snprintf(buf, len, "n/a (one replication)");
+    return buf;
+}
+
+const char *zf_delta_significance(const zf_delta_t *d)
+{
+    return !isfinite(d->half_width) ? "n/a" : zf_delta_significant(d) ? "yes" : "no";
 }

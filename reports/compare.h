@@ -24,4 +24,9 @@ int zf_compare_deltas(const json_t *base, const json_t *other, zf_delta_t **out,
 /* Whether the interval of the delta excludes zero. */
 bool zf_delta_significant(const zf_delta_t *d);
 
+/* "[lo, hi]" of the delta, or "n/a (one replication)". Returns buf. */
+const char *zf_delta_ci_text(const zf_delta_t *d, char *buf, size_t len);
+/* "yes", "no", or "n/a" without an interval. */
+const char *zf_delta_significance(const zf_delta_t *d);
+
 #endif

@@ -24,6 +24,15 @@ long long zf_fmt_int(const json_t *o, const char *key)
                               : json_is_real(v) ? llround(json_real_value(v)) : 0;
 }
 
+size_t zf_fmt_slos_missed(const json_t *res)
+{
+    size_t i, n = 0;
+    const json_t *s;
+    json_array_foreach(json_object_get(res, "slos"), i, s) n +=
+        !json_is_true(json_object_get(s, "met"));
+    return n;
+}
+
 const char *zf_fmt_g(double v, char *buf, size_t len)
 {
     if (isfinite(v))

@@ -13,6 +13,9 @@ const char *zf_fmt_str(const json_t *o, const char *key);
 /* Integer at o.key, 0 when absent. */
 long long zf_fmt_int(const json_t *o, const char *key);
 
+/* Number of SLOs of a results document that were not met. */
+size_t zf_fmt_slos_missed(const json_t *res);
+
 /* A value with 6 significant digits, or "n/a" when not finite. Returns buf. */
 const char *zf_fmt_g(double v, char *buf, size_t len);
 /* Seconds: "12.3 s", or `none` when not finite. Returns buf. */

@@ -59,7 +59,8 @@ static void row_after(zf_sb_t *out, const char *lead, const char *const *cells, 
         zf_sb_puts(out, lead);
     for (size_t i = 0; i < n; i++) {
         char c = cells[i][0];
-        zf_sb_puts(out, (c >= '0' && c <= '9') || c == '-' || c == '[' ? "<td class=\"num\">" : "<td>");
+        zf_sb_puts(out,
+                   (c >= '0' && c <= '9') || c == '-' || c == '[' ? "<td class=\"num\">" : "<td>");
         text(out, cells[i]);
         zf_sb_puts(out, "</td>");
     }
@@ -204,12 +205,15 @@ static void faults(zf_sb_t *out, const json_t *res)
     json_array_foreach(arr, i, f) {
         char a[32], b[32], c[32], d[32], e[32], ph[160];
         phases_text(f, ph, sizeof ph);
-        const char *cells[] = {zf_fmt_str(f, "name"), zf_fmt_str(f, "kind"), zf_fmt_str(f, "target"),
+        const char *cells[] = {zf_fmt_str(f, "name"),
+                               zf_fmt_str(f, "kind"),
+                               zf_fmt_str(f, "target"),
                                zf_fmt_s(zf_fmt_num(f, "start_s"), "n/a", a, sizeof a),
                                zf_fmt_s(zf_fmt_num(f, "end_s"), "not healed", b, sizeof b),
                                zf_fmt_s(zf_fmt_num(f, "detected_s"), "not detected", c, sizeof c),
                                zf_fmt_s(zf_fmt_num(f, "recovered_s"), "not recovered", d, sizeof d),
-                               zf_fmt_s(zf_fmt_num(f, "rto_s"), "n/a", e, sizeof e), ph};
+                               zf_fmt_s(zf_fmt_num(f, "rto_s"), "n/a", e, sizeof e),
+                               ph};
         row(out, cells, 9);
     }
     zf_sb_puts(out, "</table>\n");
@@ -222,8 +226,10 @@ static void data_loss(zf_sb_t *out, const json_t *res)
     zf_sb_puts(out, "<h2>Data loss</h2>\n");
     head_row(out, head, 3);
     figure_row(out, res, "acknowledged writes", NULL, zf_fmt_num(dl, "acknowledged_writes"), 1, "");
-    figure_row(out, res, "lost writes", "data_loss.lost_writes", zf_fmt_num(dl, "lost_writes"), 1, "");
-    figure_row(out, res, "indeterminate writes", NULL, zf_fmt_num(dl, "indeterminate_writes"), 1, "");
+    figure_row(out, res, "lost writes", "data_loss.lost_writes", zf_fmt_num(dl, "lost_writes"), 1,
+               "");
+    figure_row(out, res, "indeterminate writes", NULL, zf_fmt_num(dl, "indeterminate_writes"), 1,
+               "");
     figure_row(out, res, "RPO", NULL, zf_fmt_num(dl, "rpo_s"), 1, " s");
     figure_row(out, res, "backlog drain after recovery", NULL, zf_fmt_num(res, "backlog_drain_s"),
                1, " s");
@@ -312,13 +318,12 @@ static void compared_runs(zf_sb_t *out, const zf_report_run_t *runs, size_t n)
     head_row(out, head, 7);
     for (size_t k = 0; k < n; k++) {
         char avail[32], p99[32], bad[32];
-        size_t i, nbad = 0;
-        const json_t *s, *slos = json_object_get(runs[k].res, "slos");
-        json_array_foreach(slos, i, s) nbad += !json_is_true(json_object_get(s, "met"));
+        const json_t *slos = json_object_get(runs[k].res, "slos");
         snprintf(avail, sizeof avail, "%.4f%%", zf_fmt_num(runs[k].res, "availability") * 100);
         snprintf(p99, sizeof p99, "%.1f ms",
                  zf_fmt_num(json_object_get(runs[k].res, "latency_ms"), "p99"));
-        snprintf(bad, sizeof bad, "%zu of %zu", nbad, json_array_size(slos));
+        snprintf(bad, sizeof bad, "%zu of %zu", zf_fmt_slos_missed(runs[k].res),
+                 json_array_size(slos));
         const char *cells[] = {runs[k].label, runs[k].dir, zf_fmt_str(runs[k].res, "scenario"),
                                avail, p99, bad};
         row_after(out, result_cell(strcmp(zf_fmt_str(runs[k].res, "verdict"), "pass") == 0),
@@ -356,16 +361,14 @@ static int delta_table(zf_sb_t *out, const zf_report_run_t *base, const zf_repor
         }
         snprintf(ia, sizeof ia, "[%.6g, %.6g]", d[i].base_lo, d[i].base_hi);
         snprintf(ib, sizeof ib, "[%.6g, %.6g]", d[i].other_lo, d[i].other_hi);
-        if (isfinite(d[i].half_width))
-            snprintf(ci, sizeof ci, "[%.6g, %.6g]", d[i].delta - d[i].half_width,
-                     d[i].delta + d[i].half_width);
-        else
-            snprintf(ci, sizeof ci, "n/a (one replication)");
-        const char *cells[] = {d[i].metric, zf_fmt_g(d[i].base_mean, a, sizeof a), ia,
-                               zf_fmt_g(d[i].other_mean, b, sizeof b), ib,
-                               zf_fmt_g(d[i].delta, diff, sizeof diff), ci,
-                               !isfinite(d[i].half_width) ? "n/a"
-                               : zf_delta_significant(&d[i]) ? "yes" : "no"};
+        const char *cells[] = {d[i].metric,
+                               zf_fmt_g(d[i].base_mean, a, sizeof a),
+                               ia,
+                               zf_fmt_g(d[i].other_mean, b, sizeof b),
+                               ib,
+                               zf_fmt_g(d[i].delta, diff, sizeof diff),
+                               zf_delta_ci_text(&d[i], ci, sizeof ci),
+                               zf_delta_significance(&d[i])};
         row(out, cells, 8);
     }
     if (n)

@@ -5,14 +5,6 @@
 
 #include <stdio.h>
 
-static size_t count_failed(const json_t *slos)
-{
-    size_t i, failed = 0;
-    const json_t *s;
-    json_array_foreach(slos, i, s) failed += !json_is_true(json_object_get(s, "met"));
-    return failed;
-}
-
 /* <name attr="value" ...`end` with the values escaped; attrs is NULL-terminated pairs. */
 static void open_tag(zf_sb_t *out, const char *indent, const char *name, const char *const *attrs,
                      const char *end)
@@ -64,7 +56,8 @@ static void testcase(zf_sb_t *out, const zf_report_run_t *r, const json_t *s)
         zf_sb_put_xml(out, message);
         zf_sb_puts(out, "</system-out>\n");
     } else {
-        snprintf(message, sizeof message, "%s: measured %s, objective %s", name, measured, objective);
+        snprintf(message, sizeof message, "%s: measured %s, objective %s", name, measured,
+                 objective);
         const char *fattrs[] = {"type", "SLO missed", "message", message, NULL};
         open_tag(out, "      ", "failure", fattrs, ">");
         snprintf(message, sizeof message, "SLO %s (%s) missed\nmeasured:  %s\nobjective: %s", name,
@@ -84,7 +77,7 @@ static void testsuite(zf_sb_t *out, const zf_report_run_t *r)
     const json_t *s;
     char tests[32], failures[32];
     snprintf(tests, sizeof tests, "%zu", n ? n : 1);
-    snprintf(failures, sizeof failures, "%zu", count_failed(slos));
+    snprintf(failures, sizeof failures, "%zu", zf_fmt_slos_missed(r->res));
     const char *attrs[] = {"name", r->label, "tests", tests, "failures", failures, "errors", "0",
                            "skipped", n ? "0" : "1", NULL};
     open_tag(out, "  ", "testsuite", attrs, ">\n");
@@ -107,7 +100,7 @@ void zf_junit_write(zf_sb_t *out, const zf_report_run_t *runs, size_t n)
     for (size_t k = 0; k < n; k++) {
         const json_t *slos = json_object_get(runs[k].res, "slos");
         tests += json_array_size(slos) ? json_array_size(slos) : 1;
-        failures += count_failed(slos);
+        failures += zf_fmt_slos_missed(runs[k].res);
     }
     zf_sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<testsuites name=\"zonefall\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",

@@ -38,14 +38,6 @@ static void result_row(zf_sb_t *out, bool met, const char *const *cells, size_t 
     row(out, cells, n);
 }
 
-static size_t missed(const json_t *res)
-{
-    size_t i, n = 0;
-    const json_t *s;
-    json_array_foreach(json_object_get(res, "slos"), i, s) n += !json_is_true(json_object_get(s, "met"));
-    return n;
-}
-
 void zf_md_slo_table(zf_sb_t *out, const json_t *res)
 {
     static const char *const head[] = {"result", "SLO", "objective", "measured", "met in runs"};
@@ -63,7 +55,8 @@ void zf_md_slo_table(zf_sb_t *out, const json_t *res)
 
 static void headline(zf_sb_t *out, const zf_report_run_t *r)
 {
-    size_t nslos = json_array_size(json_object_get(r->res, "slos")), bad = missed(r->res);
+    size_t nslos = json_array_size(json_object_get(r->res, "slos")),
+           bad = zf_fmt_slos_missed(r->res);
     const json_t *lat = json_object_get(r->res, "latency_ms");
     const json_t *req = json_object_get(r->res, "requests");
     char avail[32];
@@ -77,12 +70,14 @@ static void headline(zf_sb_t *out, const zf_report_run_t *r)
         zf_sb_printf(out, ": all %zu SLO%s met\n\n", nslos, nslos == 1 ? "" : "s");
     snprintf(avail, sizeof avail, "%.4f%%", zf_fmt_num(r->res, "availability") * 100);
     zf_sb_put_md(out, zf_fmt_str(r->res, "mode"));
-    zf_sb_printf(out, ", seed %lld, %lld replication%s of %.0f s (warm-up %.0f s): %lld requests, "
+    zf_sb_printf(out,
+                 ", seed %lld, %lld replication%s of %.0f s (warm-up %.0f s): %lld requests, "
                  "availability %s, latency p50 %.1f ms, p99 %.1f ms.\n\n",
                  zf_fmt_int(r->res, "seed"), zf_fmt_int(r->res, "replications"),
                  zf_fmt_int(r->res, "replications") == 1 ? "" : "s",
                  zf_fmt_num(r->res, "duration_s"), zf_fmt_num(r->res, "warmup_s"),
-                 zf_fmt_int(req, "total"), isfinite(zf_fmt_num(r->res, "availability")) ? avail : "n/a",
+                 zf_fmt_int(req, "total"),
+                 isfinite(zf_fmt_num(r->res, "availability")) ? avail : "n/a",
                  zf_fmt_num(lat, "p50"), zf_fmt_num(lat, "p99"));
 }
 
@@ -97,7 +92,9 @@ static void faults(zf_sb_t *out, const json_t *res)
     header(out, head, 7);
     json_array_foreach(arr, i, f) {
         char a[32], b[32], c[32], d[32];
-        const char *cells[] = {zf_fmt_str(f, "name"), zf_fmt_str(f, "kind"), zf_fmt_str(f, "target"),
+        const char *cells[] = {zf_fmt_str(f, "name"),
+                               zf_fmt_str(f, "kind"),
+                               zf_fmt_str(f, "target"),
                                zf_fmt_s(zf_fmt_num(f, "start_s"), "n/a", a, sizeof a),
                                zf_fmt_s(zf_fmt_num(f, "detected_s"), "not detected", b, sizeof b),
                                zf_fmt_s(zf_fmt_num(f, "recovered_s"), "not recovered", c, sizeof c),
@@ -129,7 +126,7 @@ static void compared_runs(zf_sb_t *out, const zf_report_run_t *runs, size_t n)
         snprintf(avail, sizeof avail, "%.4f%%", zf_fmt_num(runs[k].res, "availability") * 100);
         snprintf(p99, sizeof p99, "%.1f ms",
                  zf_fmt_num(json_object_get(runs[k].res, "latency_ms"), "p99"));
-        snprintf(bad, sizeof bad, "%zu of %zu", missed(runs[k].res),
+        snprintf(bad, sizeof bad, "%zu of %zu", zf_fmt_slos_missed(runs[k].res),
                  json_array_size(json_object_get(runs[k].res, "slos")));
         const char *cells[] = {runs[k].label, avail, p99, bad};
         result_row(out, strcmp(zf_fmt_str(runs[k].res, "verdict"), "pass") == 0, cells, 4);
@@ -159,23 +156,20 @@ static int deltas(zf_sb_t *out, const zf_report_run_t *base, const zf_report_run
     if (n) {
         char level[48];
         snprintf(level, sizeof level, "%.0f%% CI of difference", d[0].level * 100);
-        const char *head[] = {"metric", base->label, other->label, "difference", level, "significant"};
+        const char *head[] = {"metric",     base->label, other->label,
+                              "difference", level,       "significant"};
         header(out, head, 6);
     }
     for (size_t i = 0; i < n; i++) {
         char a[32], b[32], diff[32], ci[64];
         if (!headline_metric(d[i].metric))
             continue;
-        if (isfinite(d[i].half_width))
-            snprintf(ci, sizeof ci, "[%.6g, %.6g]", d[i].delta - d[i].half_width,
-                     d[i].delta + d[i].half_width);
-        else
-            snprintf(ci, sizeof ci, "n/a (one replication)");
-        const char *cells[] = {d[i].metric, zf_fmt_g(d[i].base_mean, a, sizeof a),
+        const char *cells[] = {d[i].metric,
+                               zf_fmt_g(d[i].base_mean, a, sizeof a),
                                zf_fmt_g(d[i].other_mean, b, sizeof b),
-                               zf_fmt_g(d[i].delta, diff, sizeof diff), ci,
-                               isfinite(d[i].half_width) ? zf_delta_significant(&d[i]) ? "yes" : "no"
-                                                         : "n/a"};
+                               zf_fmt_g(d[i].delta, diff, sizeof diff),
+                               zf_delta_ci_text(&d[i], ci, sizeof ci),
+                               zf_delta_significance(&d[i])};
         row(out, cells, 6);
     }
     zf_sb_puts(out, n ? "\n" : "No common figures with confidence intervals.\n\n");

@@ -133,6 +133,14 @@ int zf_plot_block_series(zf_plot_t *p, const zf_series_t *s, const char *label, 
     return b;
 }
 
+/* "set label 'text' at first X, " (the caller writes the rest of the command). */
+static void label_at(zf_plot_t *p, const char *text, double x)
+{
+    zf_sb_puts(&p->decor, "set label ");
+    zf_sb_put_gp(&p->decor, text);
+    zf_sb_printf(&p->decor, " at first %.10g, ", x);
+}
+
 void zf_plot_shade(zf_plot_t *p, double t0_s, double t1_s, const char *label, const char *fill)
 {
     double x0 = t0_s / p->x_div, x1 = t1_s / p->x_div;
@@ -140,10 +148,9 @@ void zf_plot_shade(zf_plot_t *p, double t0_s, double t1_s, const char *label, co
                  "fc rgb '%s' fs solid 0.35 noborder behind\n", x0, x1, fill);
     if (!label || !*label)
         return;
-    zf_sb_puts(&p->decor, "set label ");
-    zf_sb_put_gp(&p->decor, label);
-    zf_sb_printf(&p->decor, " at first %.10g, graph %.2f left front offset 0.4,0 "
-                 "font ',10' tc rgb '#444444'\n", x0, 0.96 - 0.045 * (p->nlabels++ % 6));
+    label_at(p, label, x0);
+    zf_sb_printf(&p->decor, "graph %.2f left front offset 0.4,0 font ',10' tc rgb '#444444'\n",
+                 0.96 - 0.045 * (p->nlabels++ % 6));
 }
 
 void zf_plot_vline(zf_plot_t *p, double t_s, const char *label, const char *color)
@@ -153,10 +160,9 @@ void zf_plot_vline(zf_plot_t *p, double t_s, const char *label, const char *colo
                  "nohead dt 2 lw 1.5 lc rgb '%s' front\n", x, x, color);
     if (!label || !*label)
         return;
-    zf_sb_puts(&p->decor, "set label ");
-    zf_sb_put_gp(&p->decor, label);
-    zf_sb_printf(&p->decor, " at first %.10g, graph 0.03 rotate by 90 left front offset -0.9,0 "
-                 "font ',10' tc rgb '%s'\n", x, color);
+    label_at(p, label, x);
+    zf_sb_printf(&p->decor, "graph 0.03 rotate by 90 left front offset -0.9,0 font ',10' "
+                 "tc rgb '%s'\n", color);
 }
 
 static void script_head(const zf_plot_t *p, zf_sb_t *gp)
@@ -198,7 +204,8 @@ static void script_head(const zf_plot_t *p, zf_sb_t *gp)
     else if (p->y_from_zero && p->ymax > 0)
         zf_sb_printf(gp, "set yrange [0:%.10g]\n", p->ymax);
     else if (p->y_from_zero)
-        zf_sb_puts(gp, "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\n"); /* headroom for labels */
+        zf_sb_puts(gp,
+                   "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\n"); /* headroom for labels */
     zf_sb_puts(gp, zf_sb_str(&p->decor));
 }
 

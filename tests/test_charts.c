@@ -42,7 +42,8 @@ static void build(built_t *b, zf_chart_kind_t kind, const char *json, const char
     b->n = json2 ? 2 : 1;
     cr_assert_eq(zf_report_run_parse(&b->runs[0], "out/a", json, csv, &err), 0, "%s", err.msg);
     if (json2) {
-        cr_assert_eq(zf_report_run_parse(&b->runs[1], "out/b", json2, csv2, &err), 0, "%s", err.msg);
+        cr_assert_eq(zf_report_run_parse(&b->runs[1], "out/b", json2, csv2, &err), 0, "%s",
+                     err.msg);
         zf_report_runs_label(b->runs, 2);
     }
     b->rc = zf_chart_build(kind, b->runs, b->n, &b->plot, b->note, sizeof b->note);
@@ -82,9 +83,11 @@ Test(charts, latency_leaves_gaps_without_success_and_draws_the_slo_threshold)
     build(&b, ZF_CHART_LATENCY, plain_json,
           HEAD "\n0,10,9,1,0,5.5,700,800,1,0\n1,3,0,3,0,0,0,0,3,0\n", NULL, NULL);
     cr_assert_eq(b.rc, 1, "%s", b.note);
-    cr_assert_str_eq(b.plot.dat.data, "# shop\n# t_s latency_p50_ms latency_p99_ms latency_p999_ms\n"
-                                      "0 5.5 700 800\n1 NaN NaN NaN\n");
-    assert_has(b.gp.data, "3000 with lines lw 1.5 dt 2 lc rgb '#cc0000' title 'SLO p99: p99 <= 3s'");
+    cr_assert_str_eq(b.plot.dat.data,
+                     "# shop\n# t_s latency_p50_ms latency_p99_ms latency_p999_ms\n"
+                     "0 5.5 700 800\n1 NaN NaN NaN\n");
+    assert_has(b.gp.data,
+               "3000 with lines lw 1.5 dt 2 lc rgb '#cc0000' title 'SLO p99: p99 <= 3s'");
     assert_has(b.gp.data, "set logscale y 10"); /* 5.5 to 3000 ms: more than two decades */
     done(&b);
 }

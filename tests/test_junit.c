@@ -91,7 +91,8 @@ Test(junit, compared_runs_are_one_suite_each_and_counted_in_the_total)
 {
     const char *docs[] = {pass_json, fail_json};
     char *xml = junit_of(docs, 2);
-    cr_assert(strstr(xml, "<testsuites name=\"zonefall\" tests=\"2\" failures=\"1\" errors=\"0\">\n"));
+    cr_assert(
+        strstr(xml, "<testsuites name=\"zonefall\" tests=\"2\" failures=\"1\" errors=\"0\">\n"));
     cr_assert(strstr(strstr(xml, "<testsuite ") + 1, "<testsuite "));
     free(xml);
 }
@@ -111,7 +112,8 @@ Test(junit, escapes_markup_quotes_and_control_characters_in_names)
 {
     const char *docs[] = {
         "{\"mode\":\"sim\",\"scenario\":\"a<b>&\\\"c'\",\"requests\":{},\"slos\":[{\"name\":"
-        "\"<&>\\\"'\\u0001\",\"type\":\"lost_writes\",\"objective\":0,\"objective_text\":\"== 0 <x>\","
+        "\"<&>\\\"'\\u0001\",\"type\":\"lost_writes\",\"objective\":0,\"objective_text\":\"== 0 "
+        "<x>\","
         "\"unit\":\"writes\",\"measured\":2,\"met\":false}]}"};
     char *xml = junit_of(docs, 1);
     cr_assert(strstr(xml, "<testsuite name=\"a&lt;b&gt;&amp;&quot;c&#39;\" "), "%s", xml);

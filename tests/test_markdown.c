@@ -14,7 +14,8 @@ static const char run_json[] =
     "\"data_loss\":{\"acknowledged_writes\":1200,\"lost_writes\":3,\"rpo_s\":0.8},"
     "\"metrics\":{\"cost.instance_hours\":12.25},"
     "\"confidence\":{\"level\":0.95,\"intervals\":{\"availability\":{\"mean\":0.99,"
-    "\"stddev\":0.01,\"n\":3,\"lo\":0.97,\"hi\":1.0},\"stations.x\":{\"mean\":1,\"stddev\":0,\"n\":3}}},"
+    "\"stddev\":0.01,\"n\":3,\"lo\":0.97,\"hi\":1.0},\"stations.x\":{\"mean\":1,\"stddev\":0,\"n\":"
+    "3}}},"
     "\"slos\":[{\"name\":\"availability\",\"type\":\"availability\",\"objective\":0.999,"
     "\"objective_text\":\">= 99.9%\",\"unit\":\"fraction\",\"measured\":0.9995,\"met\":true,"
     "\"met_fraction\":1.0},{\"name\":\"p99|latency_*\",\"type\":\"latency\",\"objective\":0.3,"
@@ -24,7 +25,8 @@ static const char run_json[] =
 static const char other_json[] =
     "{\"mode\":\"sim\",\"scenario\":\"shop-6\",\"verdict\":\"pass\",\"availability\":0.95,"
     "\"requests\":{},\"latency_ms\":{\"p99\":100.0},\"slos\":[],\"confidence\":{\"level\":0.95,"
-    "\"intervals\":{\"availability\":{\"mean\":0.95,\"stddev\":0.02,\"n\":3,\"lo\":0.9,\"hi\":1}}}}";
+    "\"intervals\":{\"availability\":{\"mean\":0.95,\"stddev\":0.02,\"n\":3,\"lo\":0.9,\"hi\":1}}}"
+    "}";
 
 static char *summary_of(const char *const *docs, size_t n)
 {
@@ -76,11 +78,12 @@ Test(markdown, compares_runs_with_the_interval_of_each_difference)
                          "| ❌ **fail** | shop | 99.0000% | 460.0 ms | 1 of 2 |\n"
                          "| ✅ pass | shop-6 | 95.0000% | 100.0 ms | 0 of 0 |\n"), "%s", md);
     /* Welch: se 0.0129099, dof 2, t 4.302653: -0.04 +- 0.055547 */
-    cr_assert(strstr(md, "### shop-6 vs shop\n\n"
-                         "| metric | shop | shop-6 | difference | 95% CI of difference | significant |\n"
-                         "| --- | --- | --- | --- | --- | --- |\n"
-                         "| availability | 0.99 | 0.95 | -0.04 | [-0.095547, 0.015547] | no |\n\n"),
-              "%s", md);
+    cr_assert(
+        strstr(md, "### shop-6 vs shop\n\n"
+                   "| metric | shop | shop-6 | difference | 95% CI of difference | significant |\n"
+                   "| --- | --- | --- | --- | --- | --- |\n"
+                   "| availability | 0.99 | 0.95 | -0.04 | [-0.095547, 0.015547] | no |\n\n"),
+        "%s", md);
     cr_assert_null(strstr(md, "stations.x"), "CI summaries keep to the headline figures");
     free(md);
 }

@@ -54,7 +54,8 @@ Test(series, names_a_missing_column)
 {
     zf_series_t s;
     zf_err_t err = {{0}};
-    int rc = read_text("t_s,arrivals,ok,failed,in_flight,latency_p50_ms,latency_p999_ms\n", &s, &err);
+    int rc =
+        read_text("t_s,arrivals,ok,failed,in_flight,latency_p50_ms,latency_p999_ms\n", &s, &err);
     cr_assert_eq(rc, ZF_EINVAL);
     cr_assert_str_eq(err.msg, "ts.csv:1: missing column \"latency_p99_ms\"");
     zf_series_free(&s);
@@ -94,6 +95,7 @@ Test(series, rejects_an_empty_file_and_names_a_missing_one)
     cr_assert_str_eq(err.msg, "ts.csv:1: expected a header line");
     zf_series_free(&s);
     cr_assert_eq(zf_series_load("/nonexistent/timeseries.csv", &s, &err), ZF_EINVAL);
-    cr_assert_str_eq(err.msg, "/nonexistent/timeseries.csv: cannot open: No such file or directory");
+    cr_assert_str_eq(err.msg,
+                     "/nonexistent/timeseries.csv: cannot open: No such file or directory");
     zf_series_free(&s);
 }
