@@ -242,6 +242,7 @@ static void value_range(const zf_series_t *s, const int *cols, size_t ncols, dou
 /* Latency SLOs of every run as constant lines (ms), each objective once. */
 static void slo_lines(zf_plot_t *p, const ctx_t *c, double *lo, double *hi)
 {
+    size_t nslo = 0;
     for (size_t k = 0; k < c->n; k++) {
         size_t i;
         const json_t *s;
@@ -261,8 +262,9 @@ static void slo_lines(zf_plot_t *p, const ctx_t *c, double *lo, double *hi)
             l->block = -1;
             snprintf(l->y, sizeof l->y, "%.10g", ms);
             snprintf(l->title, sizeof l->title, "%s", title);
+            static const int slo_dashes[] = {2, 4, 5, 3}; /* tell objectives apart */
             l->color = SLO_COLOR;
-            l->dash = 2;
+            l->dash = slo_dashes[nslo++ % 4];
             *lo = fmin(*lo, ms);
             *hi = fmax(*hi, ms);
         }
