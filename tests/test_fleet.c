@@ -331,3 +331,29 @@ Test(fleet, the_state_per_device_is_compact)
     cr_assert_leq(run.bytes_per_device, 128);
     cr_assert_geq(run.bytes_per_device, 24);
 }
+
+Test(fleet, offline_fractions_are_clamped_to_the_fleet)
+{
+    fleet_scenario("'count': 10, 'report': {'kind': 'report'}", "");
+    zf_queue_t q;
+    zf_workload_t *w;
+    zf_workload_stats_t st;
+    zf_err_t err = {{0}};
+    zf_queue_init(&q);
+    cr_assert_eq(zf_workload_new(sc, 1, &q, 0, ZF_HOUR, &w, &err), 0);
+    cr_assert_eq(zf_workload_set_offline(w, 1.5, 1, 0), 0);
+    zf_workload_stats(w, &st);
+    cr_assert_eq(st.offline_now, 10);
+    cr_assert_eq(zf_workload_set_offline(w, NAN, 1, 0), 0);
+    cr_assert_eq(zf_workload_set_offline(w, -1, 1, 0), 0);
+    zf_workload_stats(w, &st);
+    cr_assert_eq(st.offline_now, 10, "still offline until each reconnects");
+    zf_event_t e;
+    zf_request_t r;
+    while (zf_queue_pop(&q, &e))
+        zf_workload_event(w, &e, &r);
+    zf_workload_stats(w, &st);
+    cr_assert_eq(st.offline_now, 0);
+    zf_workload_free(w);
+    zf_queue_free(&q);
+}

@@ -44,6 +44,8 @@ uint32_t zf_perm_apply(const zf_perm_t *p, uint32_t x)
 
 uint32_t zf_perm_count(uint32_t n, double f)
 {
+    if (!(f > 0)) /* also NaN */
+        return 0;
     double k = floor(f * (double)n + 0.5);
-    return k <= 0 ? 0 : k >= (double)n ? n : (uint32_t)k;
+    return k >= (double)n ? n : (uint32_t)k;
 }

@@ -19,7 +19,7 @@ int zf_workload_new(const zf_scenario_t *sc, uint64_t seed, zf_queue_t *q, unsig
                     zf_time_t end, zf_workload_t **out, zf_err_t *err)
 {
     *out = NULL;
-    if (kind_base + ZF_WL_EVENT_KINDS > 65536)
+    if (kind_base > 65536 - ZF_WL_EVENT_KINDS)
         return zf_err_set(err, ZF_EINVAL, "workload event kinds %u.. exceed 65535", kind_base);
     zf_workload_t *w = calloc(1, sizeof *w);
     if (!w)
