@@ -206,6 +206,8 @@ static int build_requests(zf_plot_t *p, const ctx_t *c, char *note, size_t len)
     time_axis(p, c, "Requests per second", "requests per second");
     for (size_t k = 0; k < c->n; k++) {
         const zf_series_t *s = &c->runs[k].series;
+        if (!s->nrows)
+            continue; /* nothing to draw of this run (gnuplot rejects empty blocks) */
         size_t ncols = request_columns(s, cols, flags);
         int b = zf_plot_block_series(p, s, c->runs[k].label, cols, flags, ncols, bin_of(s));
         if (c->n == 1) {
@@ -215,9 +217,9 @@ static int build_requests(zf_plot_t *p, const ctx_t *c, char *note, size_t len)
         static const char *const titles[] = {"ok", "failed"};
         run_lines(p, c, k, b, 2, titles);
     }
-    if (c->tmax_s <= 0)
-        snprintf(note, len, "timeseries.csv has no rows");
-    return c->tmax_s > 0;
+    (void)note;
+    (void)len;
+    return 1;
 }
 
 /* ---------- latency over time ---------- */
@@ -289,6 +291,8 @@ static int build_latency(zf_plot_t *p, const ctx_t *c, char *note, size_t len)
     for (size_t k = 0; k < c->n; k++) {
         const zf_series_t *s = &c->runs[k].series;
         int cols[3];
+        if (!s->nrows)
+            continue;
         for (size_t j = 0; j < 3; j++)
             cols[j] = zf_series_find(s, names[j]);
         value_range(s, cols, 3, &lo, &hi);
@@ -441,33 +445,51 @@ static const gauge_def_t gauge_defs[] = {
 };
 
 /* One run's gauge block and lines; false when it has none of the columns. */
+/* Whether column j has a number to draw (gnuplot rejects a chart without one). */
+static bool any_finite(const zf_series_t *s, size_t j)
+{
+    for (size_t r = 0; r < s->nrows; r++)
+        if (isfinite(zf_series_at(s, r, j)))
+            return true;
+    return false;
+}
+
+/* The lines of the matching columns of block b (titles and axes from the chart's
+ * describe()). */
+static void gauge_lines(zf_plot_t *p, const ctx_t *c, const gauge_def_t *d, size_t k, int b,
+                        const int *cols, size_t n, bool *y2)
+{
+    const zf_series_t *s = &c->runs[k].series;
+    for (size_t j = 0; j < n; j++) {
+        zf_plot_line_t *l = zf_plot_add_line(p);
+        char what[160];
+        if (!l)
+            return;
+        l->block = b;
+        l->y2 = d->describe(s->names[cols[j]], what, sizeof what);
+        *y2 |= l->y2;
+        snprintf(l->y, sizeof l->y, d->scale != 1 ? "($%zu*%g)" : "($%zu)", j + 2, d->scale);
+        style(c, l, k, j);
+        line_title(c, l, k, what);
+    }
+}
+
+/* One run's gauge block, lines and marks; false when it has none of the columns (or when
+ * memory ran out, which zf_plot_failed reports). */
 static bool gauge_run(zf_plot_t *p, const ctx_t *c, const gauge_def_t *d, size_t k, bool *y2)
 {
     const zf_series_t *s = &c->runs[k].series;
     int *cols = calloc(s->ncols + 1, sizeof *cols);
     unsigned *flags = calloc(s->ncols + 1, sizeof *flags);
     size_t n = 0;
-    if (!cols || !flags) {
+    if (!cols || !flags)
         p->oom = true;
-        n = 1; /* not "missing": the failure is memory */
-    }
     for (size_t j = 0; cols && flags && j < s->ncols; j++)
-        if (d->match(s->names[j]))
+        if (d->match(s->names[j]) && any_finite(s, j))
             cols[n++] = (int)j;
-    if (cols && flags && n) {
+    if (n) {
         int b = zf_plot_block_series(p, s, c->runs[k].label, cols, flags, n, bin_of(s));
-        for (size_t j = 0; j < n; j++) {
-            zf_plot_line_t *l = zf_plot_add_line(p);
-            char what[160];
-            if (!l)
-                break;
-            l->block = b;
-            l->y2 = d->describe(s->names[cols[j]], what, sizeof what);
-            *y2 |= l->y2;
-            snprintf(l->y, sizeof l->y, d->scale != 1 ? "($%zu*%g)" : "($%zu)", j + 2, d->scale);
-            style(c, l, k, j);
-            line_title(c, l, k, what);
-        }
+        gauge_lines(p, c, d, k, b, cols, n, y2);
         if (d->decorate)
             d->decorate(p, c, k);
     }
@@ -656,6 +678,10 @@ int zf_chart_build(zf_chart_kind_t kind, const zf_report_run_t *runs, size_t n, 
     }
     zf_plot_init(p, defs[kind].name);
     note[0] = 0;
+    if (kind != ZF_CHART_LATENCY_DIST && c.tmax_s <= 0) {
+        snprintf(note, note_len, "timeseries.csv has no rows");
+        return 0;
+    }
     int rc = defs[kind].build(p, &c, note, note_len);
     return zf_plot_failed(p) ? ZF_ENOMEM : rc;
 }

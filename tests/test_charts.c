@@ -237,3 +237,21 @@ Test(charts, latency_spectrum_follows_the_histogram_with_slo_markers)
     json_decref(res);
     zf_hist_free(&h);
 }
+
+Test(charts, a_series_without_rows_or_numbers_draws_no_time_chart)
+{
+    for (int k = 0; k < ZF_CHART_COUNT; k++) {
+        built_t b;
+        if (k == ZF_CHART_LATENCY_DIST)
+            continue;
+        build(&b, (zf_chart_kind_t)k, plain_json, HEAD ",instances.w.a\n", NULL, NULL);
+        cr_assert_eq(b.rc, 0);
+        cr_assert_str_eq(b.note, "timeseries.csv has no rows");
+        done(&b);
+    }
+    built_t b;
+    build(&b, ZF_CHART_INSTANCES, plain_json, HEAD ",instances.w.a\n0,1,1,0,0,1,1,1,0,0,nan\n",
+          NULL, NULL);
+    cr_assert_eq(b.rc, 0, "a gauge column without a number is as good as absent");
+    done(&b);
+}
