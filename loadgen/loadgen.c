@@ -1,0 +1,324 @@
+/* loadgen: the engine's public face. Checks the configuration, parses the targets once,
+ * then for a run starts one thread per loop, lets each resolve its names, releases them
+ * all at one start instant, joins them and merges their statistics. */
+#include "loadgen/loadgen.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loadgen/worker.h"
+
+struct zf_lg {
+    zf_lg_config_t cfg;
+    char *ca_file;               /* owned copy of cfg.tls_ca_file */
+    zf_url_t *urls;
+    uint32_t *tfirst, *tcount, *tcap;
+    uint32_t ntargets, nurls;
+    unsigned nthreads;
+    int need_tls;
+    atomic_int stop;
+};
+
+void zf_lg_config_defaults(zf_lg_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->timeout_ns = 10 * ZF_S;
+    cfg->connect_timeout_ns = 3 * ZF_S;
+    /* Elastic Load Balancing publishes its DNS records with a 60 s TTL ("Application Load
+     * Balancers" user guide, "DNS name") */
+    cfg->dns_ttl_ns = 60 * ZF_S;
+    cfg->dns_wait_ns = 5 * ZF_S;
+    cfg->max_conns = 256;
+    cfg->max_queued = 65536;
+    cfg->tls_verify = 1;
+}
+
+static int check_config(const zf_lg_config_t *c, zf_err_t *err)
+{
+    if (c->duration_ns <= 0)
+        return zf_err_set(err, ZF_EINVAL, "duration: expected > 0");
+    if (c->threads > ZF_LG_THREADS_MAX)
+        return zf_err_set(err, ZF_ERANGE, "threads: %u is above %d", c->threads,
+                          ZF_LG_THREADS_MAX);
+    if (c->timeout_ns <= 0 || c->connect_timeout_ns <= 0)
+        return zf_err_set(err, ZF_EINVAL, "timeouts: expected > 0");
+    if (c->dns_ttl_ns <= 0 || c->dns_wait_ns < 0)
+        return zf_err_set(err, ZF_EINVAL, "dns ttl: expected > 0, dns wait >= 0");
+    if (c->max_conns == 0 || c->max_queued == 0)
+        return zf_err_set(err, ZF_EINVAL, "max conns and max queued: expected >= 1");
+    if (c->dns_family != 0 && c->dns_family != 4 && c->dns_family != 6)
+        return zf_err_set(err, ZF_EINVAL, "dns family: expected 0, 4 or 6");
+    return zf_pacer_init(&(zf_pacer_t){0}, c->max_rps, c->max_rps_burst, err);
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > ZF_LG_THREADS_MAX ? ZF_LG_THREADS_MAX : (unsigned)n;
+}
+
+/* Parses every target's URLs into lg (targets' URLs contiguous). */
+static int parse_targets(zf_lg_t *lg, const zf_lg_target_t *targets, size_t ntargets,
+                         zf_err_t *err)
+{
+    size_t nurls = 0;
+    for (size_t t = 0; t < ntargets; t++) {
+        if (!targets[t].urls || targets[t].nurls == 0)
+            return zf_err_set(err, ZF_EINVAL, "target '%s': expected at least one URL",
+                              targets[t].name ? targets[t].name : "?");
+        nurls += targets[t].nurls;
+    }
+    if (ntargets == 0 || ntargets > UINT32_MAX || nurls > UINT32_MAX / 2)
+        return zf_err_set(err, ZF_EINVAL, "targets: expected 1 or more");
+    lg->urls = calloc(nurls, sizeof *lg->urls);
+    lg->tfirst = calloc(ntargets, sizeof *lg->tfirst);
+    lg->tcount = calloc(ntargets, sizeof *lg->tcount);
+    lg->tcap = calloc(ntargets, sizeof *lg->tcap);
+    if (!lg->urls || !lg->tfirst || !lg->tcount || !lg->tcap)
+        return zf_err_set(err, ZF_ENOMEM, "out of memory for targets");
+    uint32_t u = 0;
+    for (size_t t = 0; t < ntargets; t++) {
+        lg->tfirst[t] = u;
+        lg->tcount[t] = (uint32_t)targets[t].nurls;
+        lg->tcap[t] = targets[t].max_conns ? targets[t].max_conns : lg->cfg.max_conns;
+        for (size_t k = 0; k < targets[t].nurls; k++, u++) {
+            int rc = zf_url_parse(targets[t].urls[k], &lg->urls[u], err);
+            if (rc < 0)
+                return zf_err_prefix(err, rc, "target '%s'",
+                                     targets[t].name ? targets[t].name : "?");
+            lg->need_tls |= lg->urls[u].tls;
+        }
+    }
+    lg->ntargets = (uint32_t)ntargets;
+    lg->nurls = u;
+    return 0;
+}
+
+int zf_lg_new(zf_lg_t **out, const zf_lg_config_t *cfg, const zf_lg_target_t *targets,
+              size_t ntargets, zf_err_t *err)
+{
+    *out = NULL;
+    int rc = check_config(cfg, err);
+    if (rc < 0)
+        return rc;
+    zf_lg_t *lg = calloc(1, sizeof *lg);
+    if (!lg)
+        return zf_err_set(err, ZF_ENOMEM, "out of memory");
+    lg->cfg = *cfg;
+    lg->nthreads = cfg->threads ? cfg->threads : default_threads();
+    if (cfg->tls_ca_file && !(lg->ca_file = strdup(cfg->tls_ca_file))) {
+        rc = zf_err_set(err, ZF_ENOMEM, "out of memory");
+        goto out;
+    }
+    lg->cfg.tls_ca_file = lg->ca_file;
+    if ((rc = parse_targets(lg, targets, ntargets, err)) < 0)
+        goto out;
+    if (lg->need_tls) { /* a bad CA file is bad input now, not a failure of every thread */
+        zf_tls_ctx_t *probe;
+        if ((rc = zf_tls_ctx_new(&probe, lg->cfg.tls_verify, lg->cfg.tls_ca_file, err)) < 0)
+            goto out;
+        zf_tls_ctx_free(probe);
+    }
+    atomic_init(&lg->stop, 0);
+    *out = lg;
+    return 0;
+out:
+    zf_lg_destroy(lg);
+    return rc;
+}
+
+void zf_lg_destroy(zf_lg_t *lg)
+{
+    if (!lg)
+        return;
+    free(lg->urls);
+    free(lg->tfirst);
+    free(lg->tcount);
+    free(lg->tcap);
+    free(lg->ca_file);
+    free(lg);
+}
+
+unsigned zf_lg_threads(const zf_lg_t *lg) { return lg->nthreads; }
+
+void zf_lg_stop(zf_lg_t *lg) { atomic_store(&lg->stop, 1); }
+
+/* ---- a run ---- */
+
+/* Start gate of a run: threads count themselves ready, then wait for the start instant. */
+typedef struct gate {
+    uv_mutex_t mu;
+    uv_cond_t cv;
+    unsigned ready;
+    int go;
+    zf_time_t t0;
+} gate_t;
+
+typedef struct run_thread {
+    zf_lg_t *lg;
+    lg_plan_t *plan;
+    const zf_lg_source_t *src;
+    lg_worker_t *w;
+    unsigned index;
+    gate_t *gate;
+    int rc;
+} run_thread_t;
+
+/* Signals the process handles (SIGINT, SIGTERM...) go to the caller's threads, and
+ * writes to a closed socket return EPIPE here instead of killing the process. */
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2,
+                  SIGALRM};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaddset(&set, sigs[i]);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static void thread_main(void *arg)
+{
+    run_thread_t *rt = arg;
+    block_signals();
+    rt->rc = lg_worker_prepare(rt->w, rt->plan, rt->index, rt->src);
+    gate_t *g = rt->gate;
+    uv_mutex_lock(&g->mu);
+    g->ready++;
+    uv_cond_broadcast(&g->cv);
+    while (!g->go)
+        uv_cond_wait(&g->cv, &g->mu);
+    zf_time_t t0 = g->t0;
+    uv_mutex_unlock(&g->mu);
+    if (rt->rc == 0 && !atomic_load(&rt->lg->stop))
+        lg_worker_run(rt->w, t0);
+}
+
+/* Merges the threads' results into stats; returns the first error of a thread. */
+static int collect(run_thread_t *rts, unsigned n, zf_lg_stats_t *stats, zf_err_t *err)
+{
+    int rc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        lg_worker_t *w = rts[i].w;
+        lg_worker_cleanup(w);
+        int e = rts[i].rc ? rts[i].rc : w->fatal;
+        if (e < 0 && rc == 0) {
+            rc = e;
+            zf_err_set(err, e, "thread %u: %s", i, w->err.msg);
+        }
+        zf_lg_stats_merge(stats, &w->stats);
+        zf_lg_stats_free(&w->stats);
+    }
+    return rc;
+}
+
+int zf_lg_run(zf_lg_t *lg, const zf_lg_source_t *src, zf_lg_stats_t *stats, zf_err_t *err)
+{
+    if (!src || !src->next)
+        return zf_err_set(err, ZF_EINVAL, "run: a source with next() is required");
+    unsigned n = lg->nthreads;
+    lg_plan_t plan = {
+        .cfg = &lg->cfg, .urls = lg->urls, .tfirst = lg->tfirst, .tcount = lg->tcount,
+        .tcap = lg->tcap, .ntargets = lg->ntargets, .nurls = lg->nurls, .nthreads = n,
+        .need_tls = lg->need_tls, .stop_flag = &lg->stop,
+    };
+    lg_worker_t *workers = calloc(n, sizeof *workers);
+    run_thread_t *rts = calloc(n, sizeof *rts);
+    uv_thread_t *tids = calloc(n, sizeof *tids);
+    gate_t gate = {.ready = 0, .go = 0, .t0 = 0};
+    int rc = 0;
+    if (!workers || !rts || !tids || uv_mutex_init(&gate.mu) < 0) {
+        rc = zf_err_set(err, ZF_ENOMEM, "out of memory for threads");
+        goto out;
+    }
+    if (uv_cond_init(&gate.cv) < 0) {
+        uv_mutex_destroy(&gate.mu);
+        rc = zf_err_set(err, ZF_ENOMEM, "out of memory for threads");
+        goto out;
+    }
+    atomic_store(&lg->stop, 0);
+    unsigned started = 0;
+    for (; started < n; started++) {
+        rts[started] = (run_thread_t){lg, &plan, src, &workers[started], started, &gate, 0};
+        if (uv_thread_create(&tids[started], thread_main, &rts[started]) != 0)
+            break;
+    }
+    if (started < n) {
+        atomic_store(&lg->stop, 1); /* the threads that did start only clean up */
+        rc = zf_err_set(err, ZF_EIO, "cannot start thread %u", started);
+    }
+    uv_mutex_lock(&gate.mu);
+    while (gate.ready < started)
+        uv_cond_wait(&gate.cv, &gate.mu);
+    gate.t0 = zf_wall_now() + ZF_MS; /* one start instant, just ahead of every thread */
+    gate.go = 1;
+    uv_cond_broadcast(&gate.cv);
+    uv_mutex_unlock(&gate.mu);
+    for (unsigned i = 0; i < started; i++)
+        uv_thread_join(&tids[i]);
+    uv_cond_destroy(&gate.cv);
+    uv_mutex_destroy(&gate.mu);
+    int crc = collect(rts, started, stats, err);
+    if (rc == 0)
+        rc = crc;
+    if (atomic_load(&lg->stop) && rc == 0)
+        stats->stopped = 1;
+out:
+    free(workers);
+    free(rts);
+    free(tids);
+    return rc;
+}
+
+/* ---- statistics ---- */
+
+int zf_lg_stats_init(zf_lg_stats_t *s)
+{
+    memset(s, 0, sizeof *s);
+    if (zf_hist_init(&s->latency) < 0 || zf_hist_init(&s->service) < 0 ||
+        zf_hist_init(&s->lag) < 0) {
+        zf_lg_stats_free(s);
+        return ZF_ENOMEM;
+    }
+    return 0;
+}
+
+void zf_lg_stats_free(zf_lg_stats_t *s)
+{
+    zf_hist_free(&s->latency);
+    zf_hist_free(&s->service);
+    zf_hist_free(&s->lag);
+}
+
+void zf_lg_stats_merge(zf_lg_stats_t *d, const zf_lg_stats_t *s)
+{
+    d->requests += s->requests;
+    d->sent += s->sent;
+    d->completed += s->completed;
+    for (int i = 0; i < ZF_CAUSE_COUNT; i++)
+        d->by_cause[i] += s->by_cause[i];
+    for (int i = 0; i < 6; i++)
+        d->by_status[i] += s->by_status[i];
+    d->incomplete += s->incomplete;
+    d->throttled += s->throttled;
+    d->connects += s->connects;
+    d->connect_failures += s->connect_failures;
+    d->tls_handshakes += s->tls_handshakes;
+    d->tls_failures += s->tls_failures;
+    d->dns_lookups += s->dns_lookups;
+    d->dns_failures += s->dns_failures;
+    d->unsolicited += s->unsolicited;
+    d->bytes_out += s->bytes_out;
+    d->bytes_in += s->bytes_in;
+    d->body_bytes += s->body_bytes;
+    if (s->max_queued_seen > d->max_queued_seen)
+        d->max_queued_seen = s->max_queued_seen;
+    if (s->elapsed_ns > d->elapsed_ns)
+        d->elapsed_ns = s->elapsed_ns;
+    d->stopped |= s->stopped;
+    zf_hist_merge(&d->latency, &s->latency);
+    zf_hist_merge(&d->service, &s->service);
+    zf_hist_merge(&d->lag, &s->lag);
+}
