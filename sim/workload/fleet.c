@@ -306,10 +306,12 @@ static int on_report(zf_fleet_t *fl, uint32_t d, zf_time_t base, zf_time_t now,
 {
     zf_time_t change, next = ZF_TIME_MAX;
     double m = zf_rate_bursts(fl->c->spec, ZF_BURST_DEVICES, -1, base, &change);
-    if (m > 0) /* a device burst shortens the reporting interval by its multiplier */
-        next = base + (zf_time_t)((double)fl->f->report_interval / m);
-    else if (change != ZF_TIME_MAX)
+    if (m > 0) { /* a device burst shortens the reporting interval by its multiplier */
+        zf_time_t step = (zf_time_t)((double)fl->f->report_interval / m);
+        next = base + (step > 0 ? step : 1); /* time always moves on */
+    } else if (change != ZF_TIME_MAX) {
         next = change; /* multiplier 0: silent until the burst ends */
+    }
     if (next != ZF_TIME_MAX) {
         zf_time_t t = next + uniform_ns(&fl->r_reports, fl->f->report_jitter);
         int rc = zf_wl_push(fl->c, t < now ? now : t, ZF_WLE_REPORT, d, (uint64_t)next);
