@@ -6,7 +6,7 @@
 set -eu
 
 ZF_TESTBED_HOME=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib/load.sh
+# shellcheck source-path=SCRIPTDIR source=lib/load.sh
 . "$ZF_TESTBED_HOME/lib/load.sh"
 
 usage() {
@@ -115,15 +115,19 @@ cmd_up() {
     [ -z "${ZF_FAULTPROXY_BIN:-}" ] || echo "$ZF_FAULTPROXY_BIN" >"$ZF_DIR/bin-faultproxy"
     echo "$mode" >"$ZF_DIR/mode.pending"
     trap zf_up_failed EXIT
+    trap 'exit 130' INT TERM # so that an interrupted bring-up cleans up too
     zf_net_up
+    zf_log "namespaces up at $(zf_elapsed "$t0") s"
     if [ "$mode" = fast ]; then zf_up_fast; else zf_up_patroni; fi
+    zf_log "database started at $(zf_elapsed "$t0") s"
     # zf_mode reads "mode": write it now so the generated configs see the right mode.
     mv "$ZF_DIR/mode.pending" "$ZF_DIR/mode"
     for z in $ZF_LB_ZONES; do zf_hap_start "$z"; done
     for z in $ZF_ZONES; do zf_apps_start "$z"; done
     zf_pg_schema "$(zf_pg_primary_zone)"
+    zf_log "load balancers and apps started at $(zf_elapsed "$t0") s"
     zf_up_wait_ready
-    trap - EXIT
+    trap - EXIT INT TERM
     zf_log "up ($mode, $repl replication) in $(zf_elapsed "$t0") s; state in $ZF_DIR"
     zf_log "clients: http://$(zf_zone_ip a):$ZF_PORT_LB_HTTP and http://$(zf_zone_ip b):$ZF_PORT_LB_HTTP"
 }
@@ -177,7 +181,7 @@ zf_status_zone() {
     if [ "$(zf_mode)" != fast ]; then
         detail=$(ETCDCTL_API=3 etcdctl --endpoints "http://$(zf_zone_ip "$z"):$ZF_PORT_ETCD_CLIENT" \
             --dial-timeout 1s --command-timeout 1s endpoint status -w simple 2>/dev/null |
-            awk -F', ' '{print "leader=" ($5 == $4 ? "self" : "other") " raft_term=" $7}')
+            awk -F', ' '{print "leader=" ($5 == "true" ? "yes" : "no") " raft_term=" $7}')
         if zf_etcd_healthy "$z" >/dev/null 2>&1; then
             detail="healthy $detail"
         else

@@ -65,7 +65,7 @@ int zf_app_route(unsigned method, const char *target, size_t len, zf_app_route_t
     size_t tail_len;
     if (is(target, len, "/health")) {
         out->kind = ZF_APP_HEALTH;
-        return method == HTTP_GET || method == HTTP_HEAD ? 0 : 405;
+        return method == HTTP_GET ? 0 : 405;
     }
     if (len > 11 && memcmp(target, "/v1/writes/", 11) == 0) {
         if (!parse_id(target + 11, len - 11, &out->write_id))
@@ -166,11 +166,20 @@ static int on_url(http_parser *p, const char *at, size_t len)
 
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
-    /* Header names arrive whole in practice; a split name only fails to match. */
     zf_app_req_t *r = req_of(p);
-    if (len == 10 && strncasecmp(at, "x-write-id", 10) == 0)
+    if (r->in_value) { /* a new header starts */
+        r->in_value = false;
+        r->field_len = 0;
+    }
+    if (r->field_len + len < sizeof r->field) {
+        memcpy(r->field + r->field_len, at, len);
+        r->field_len += len;
+    } else {
+        r->field_len = sizeof r->field; /* longer than any header we look at */
+    }
+    if (r->field_len == 10 && strncasecmp(r->field, "x-write-id", 10) == 0)
         r->hdr = HDR_WRITE_ID;
-    else if (len == 5 && strncasecmp(at, "x-seq", 5) == 0)
+    else if (r->field_len == 5 && strncasecmp(r->field, "x-seq", 5) == 0)
         r->hdr = HDR_SEQ;
     else
         r->hdr = HDR_OTHER;
@@ -193,6 +202,7 @@ static int append_value(zf_app_req_t *r, char *dst, bool *has, const char *at, s
 static int on_header_value(http_parser *p, const char *at, size_t len)
 {
     zf_app_req_t *r = req_of(p);
+    r->in_value = true;
     if (r->hdr == HDR_WRITE_ID)
         return append_value(r, r->write_id, &r->has_write_id, at, len);
     if (r->hdr == HDR_SEQ)
@@ -256,6 +266,8 @@ void zf_app_req_next(zf_app_req_t *req)
     req->has_write_id = req->has_seq = false;
     req->body_len = 0;
     req->hdr = HDR_OTHER;
+    req->field_len = 0;
+    req->in_value = false;
     http_parser_pause(&req->parser, 0);
 }
 

@@ -15,7 +15,7 @@
 
 /* What a request asks for. */
 typedef enum zf_app_route_kind {
-    ZF_APP_HEALTH,      /* GET  /health */
+    ZF_APP_HEALTH,      /* GET  /health (HEAD is 405: no body-less answers here) */
     ZF_APP_REPORT,      /* POST /v1/devices/{device}/reports   (write) */
     ZF_APP_GPS,         /* POST /v1/devices/{device}/gps       (write) */
     ZF_APP_CONFIG,      /* GET  /v1/devices/{device}/config    (read) */
@@ -54,6 +54,9 @@ typedef struct zf_app_req {
     char seq[ZF_APP_HDR_VALUE_MAX];
     bool has_write_id, has_seq;
     int hdr;                         /* which header the current value belongs to */
+    char field[16];                  /* the header name so far (it may arrive split) */
+    size_t field_len;
+    bool in_value;
     char *body;                      /* ZF_APP_BODY_MAX + 1 bytes, owned */
     size_t body_len;
 } zf_app_req_t;

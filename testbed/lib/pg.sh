@@ -34,8 +34,8 @@ zf_pg_schema() { # zone of the primary: database and table of the app (idempoten
 }
 
 # --- Patroni mode ---------------------------------------------------------------------
-# Settings (see docs/testbed.md): ttl 10, loop_wait 2, retry_timeout 5 (loop_wait +
-# 2 x retry_timeout <= ttl, the Patroni rule); measured failover 9-11 s after SIGKILL.
+# Settings (see docs/testbed.md): ttl 10, loop_wait 2, retry_timeout 4, so that Patroni's
+# rule loop_wait + 2 x retry_timeout <= ttl holds; failover about ttl after a SIGKILL.
 zf_patroni_config() {
     local z=$1 ip sync=true
     ip=$(zf_zone_ip "$z")
@@ -55,7 +55,7 @@ bootstrap:
   dcs:
     ttl: 10
     loop_wait: 2
-    retry_timeout: 5
+    retry_timeout: 4
     maximum_lag_on_failover: 1048576
     synchronous_mode: $sync
     synchronous_mode_strict: false
