@@ -12,7 +12,7 @@ DEPS_BUILD = gcc pkg-config meson ninja-build libuv1-dev libgsl-dev libjansson-d
              libcriterion-dev libhttp-parser-dev libssl-dev libpq-dev gnuplot-nox
 # Tests and benchmarks: real servers and load tools on loopback, sanitizer runtimes.
 DEPS_TEST  = libclang-rt-14-dev clang haproxy nginx wrk python3 iproute2 iptables \
-             postgresql patroni etcd-server etcd-client
+             postgresql patroni etcd-server etcd-client socat curl
 # Browser check of the HTML report (optional: tests skip with a message without it).
 DEPS_BROWSER = chromium
 
