@@ -5,6 +5,8 @@
 BUILD       ?= build
 BUILD_SAN   ?= build-san
 BUILD_BENCH ?= build-bench
+BUILD_FUZZ  ?= build-fuzz
+FUZZ_TIME   ?= 300
 DEMO_OUT    ?= out/demo
 
 # Build and run: compiler, meson, the linked libraries, gnuplot (run as a program).
@@ -12,7 +14,7 @@ DEPS_BUILD = gcc pkg-config meson ninja-build libuv1-dev libgsl-dev libjansson-d
              libcriterion-dev libhttp-parser-dev libssl-dev libpq-dev gnuplot-nox
 # Tests and benchmarks: real servers and load tools on loopback, sanitizer runtimes.
 DEPS_TEST  = libclang-rt-14-dev clang haproxy nginx wrk python3 iproute2 iptables \
-             postgresql patroni etcd-server etcd-client socat curl
+             postgresql patroni etcd-server etcd-client socat curl openssl
 # Browser check of the HTML report (optional: tests skip with a message without it).
 DEPS_BROWSER = chromium
 
@@ -29,7 +31,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: all deps deps-test deps-browser build demo test bench clean help
+.PHONY: all deps deps-test deps-browser build demo test bench fuzz clean help
 
 all: build
 
@@ -37,6 +39,7 @@ help:
 	@echo "make demo   install, build, run the demo scenario, write a report"
 	@echo "make test   install, build with ASan+UBSan, run every test"
 	@echo "make bench  optimised build, benchmarks as JSON lines"
+	@echo "make fuzz   libFuzzer (clang) on the HTTP response parser, FUZZ_TIME seconds"
 	@echo "make deps   install missing Debian packages (build and run)"
 
 deps:
@@ -74,5 +77,19 @@ bench: deps-test $(BUILD_BENCH)/build.ninja
 	meson compile -C $(BUILD_BENCH)
 	@./bench/run.sh $(BUILD_BENCH)
 
+# libFuzzer on the load engine's response parser glue (clang, ASan+UBSan, its own build
+# dir); the corpus grows in $(BUILD_FUZZ)/corpus, crashes land in $(BUILD_FUZZ)/artifacts.
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang meson setup $(BUILD_FUZZ) --buildtype=debugoptimized -Dbench=false \
+	  -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: deps-test $(BUILD_FUZZ)/build.ninja
+	meson compile -C $(BUILD_FUZZ) fuzz_response
+	mkdir -p $(BUILD_FUZZ)/corpus $(BUILD_FUZZ)/artifacts
+	cp -n tests/fuzz/corpus/response/* $(BUILD_FUZZ)/corpus/
+	$(BUILD_FUZZ)/tests/fuzz/fuzz_response -max_total_time=$(FUZZ_TIME) -timeout=5 \
+	  -rss_limit_mb=1024 -max_len=4096 -print_final_stats=1 \
+	  -artifact_prefix=$(BUILD_FUZZ)/artifacts/ $(BUILD_FUZZ)/corpus
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_BENCH)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_BENCH) $(BUILD_FUZZ)
