@@ -357,3 +357,26 @@ Test(fleet, offline_fractions_are_clamped_to_the_fleet)
     zf_workload_free(w);
     zf_queue_free(&q);
 }
+
+Test(fleet, per_second_report_counts_vary_like_independent_phases)
+{
+    /* stratified phases plus each report's own jitter: counts per second should be about
+     * Poisson (variance / mean = 1 - 1/600 for binomial thinning), not smoothed */
+    fleet_scenario("'count': 10000, 'report': {'kind': 'report', 'interval': '10m', "
+                   "'jitter': '1m'}", "");
+    fx_run(sc, &(fx_opts_t){.until = 2 * ZF_HOUR, .latency = 0, .seed = 21}, &run);
+    size_t counts[3600] = {0};
+    for (size_t i = 0; i < run.n; i++)
+        if (run.rec[i].r.t >= ZF_HOUR)
+            counts[(run.rec[i].r.t - ZF_HOUR) / ZF_S]++;
+    double sum = 0, sq = 0;
+    for (int s = 0; s < 3600; s++) {
+        sum += (double)counts[s];
+        sq += (double)counts[s] * (double)counts[s];
+    }
+    double mean = sum / 3600, var = sq / 3600 - mean * mean;
+    cr_log_info("reports per second: mean %.2f, variance %.2f", mean, var);
+    cr_assert_float_eq(mean, 10000.0 / 600, 0.2);
+    /* the sample variance of 3600 Poisson counts is within 10% of the mean (sd 2.4%) */
+    cr_assert(var / mean > 0.9 && var / mean < 1.1, "dispersion %.3f", var / mean);
+}
