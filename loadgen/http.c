@@ -135,8 +135,8 @@ static int on_headers_complete(http_parser *p)
 {
     zf_http_resp_t *r = p->data;
     unsigned s = p->status_code;
-    if (s == 101)
-        return -1; /* an upgrade we never asked for: stop, malformed */
+    if (s == 101 || s < 100 || s > 599)
+        return -1; /* an upgrade never asked for, or no status class at all: malformed */
     r->interim = s >= 100 && s < 200;
     if (!r->interim)
         r->status = (int)s;

@@ -165,6 +165,8 @@ Test(http, upgrade_nobody_asked_for_is_an_error)
 Test(http, garbage_is_an_error_and_stays_one)
 {
     const char *bad[] = {"\x16\x03\x01garbage", "HTTP/1.1 abc OK\r\n\r\n", "SSH-2.0-OpenSSH\r\n",
+                         "HTTP/1.1 020 Low\r\nContent-Length: 0\r\n\r\n",
+                         "HTTP/1.1 600 High\r\nContent-Length: 0\r\n\r\n",
                          "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

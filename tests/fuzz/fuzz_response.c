@@ -32,7 +32,7 @@ static size_t one_response(const char *data, size_t size, size_t step, int head)
     assert(r.body_bytes <= size);
     assert(r.wire_bytes <= size);
     if (rc == ZF_HTTP_DONE) {
-        assert(r.status >= 100 && r.status <= 999 && !(r.status >= 100 && r.status < 200));
+        assert(r.status >= 200 && r.status <= 599);
         assert(!head || r.body_bytes == 0);
     }
     return rc == ZF_HTTP_DONE ? off : size;
