@@ -27,7 +27,9 @@
 
 #define CONNS 64         /* replay_max, for the engine and wrk alike */
 #define RATE_CONNS 256   /* replay_rate: enough that no request waits for a connection */
+#ifndef RATE_RPS
 #define RATE_RPS 20000
+#endif
 #define MEM_CONNS 10000
 
 typedef struct bench {
@@ -158,7 +160,7 @@ static void nginx_start(bench_t *b)
              "worker_processes 1;\nworker_rlimit_nofile 65536;\ndaemon off;\n"
              "pid %s/nginx.pid;\nerror_log %s/error.log warn;\n"
              "events { worker_connections 20000; }\n"
-             "http {\n access_log off;\n sendfile on;\n tcp_nodelay on;\n"
+             "http {\n access_log off;\n sendfile off;\n tcp_nodelay on;\n"
              " keepalive_timeout 120s;\n keepalive_requests 100000000;\n"
              " open_file_cache max=16;\n"
              " client_body_temp_path %s/t1;\n proxy_temp_path %s/t2;\n"
@@ -337,6 +339,12 @@ static void bench_rate(bench_t *b)
     src_t s = {.path = "/index.html", .interval = ZF_S / RATE_RPS,
                .n = (uint64_t)RATE_RPS * (uint64_t)secs};
     zf_lg_config_t c = base_config((secs + 5) * ZF_S);
+    const char *tick = getenv("ZF_BENCH_TICK_US"); /* to compare pacing ticks */
+    if (tick)
+        c.pace_tick_ns = atoll(tick) * ZF_US;
+    const char *spin = getenv("ZF_BENCH_SPIN_US");
+    if (spin)
+        c.spin_ns = atoll(spin) * ZF_US;
     zf_lg_stats_t st;
     double t0 = bench_now_s(), cpu0 = bench_cpu_s();
     engine_run(b, &s, &c, RATE_CONNS, &st);
@@ -346,11 +354,12 @@ static void bench_rate(bench_t *b)
     printf("{\"name\":\"replay_rate\",\"target_rps\":%d,\"achieved_rps\":%.1f,"
            "\"lag_p99_ms\":%.3f,\"lag_p50_ms\":%.3f,\"lag_max_ms\":%.3f,"
            "\"latency_p99_ms\":%.3f,\"sent\":%llu,\"ok\":%llu,\"seconds\":%d,"
-           "\"connections\":%d,\"wall_s\":%.2f,\"cpu_s\":%.2f}\n",
+           "\"connections\":%d,\"connects\":%llu,\"wall_s\":%.2f,\"cpu_s\":%.2f}\n",
            RATE_RPS, achieved, zf_time_to_ms(zf_hist_quantile(&st.lag, 0.99)),
            zf_time_to_ms(zf_hist_quantile(&st.lag, 0.5)), zf_time_to_ms(st.lag.max),
            zf_time_to_ms(zf_hist_quantile(&st.latency, 0.99)), (unsigned long long)st.sent,
-           (unsigned long long)st.by_cause[ZF_CAUSE_OK], secs, RATE_CONNS, wall, cpu);
+           (unsigned long long)st.by_cause[ZF_CAUSE_OK], secs, RATE_CONNS,
+           (unsigned long long)st.connects, wall, cpu);
     fflush(stdout);
     zf_lg_stats_free(&st);
 }

@@ -40,6 +40,10 @@ typedef struct zf_lg_config {
     uint32_t max_conns;           /* default cap per target, over all threads */
     uint32_t max_queued;          /* per thread: requests waiting for a connection at which
                                      the engine stops asking the source for more */
+    zf_time_t pace_tick_ns;       /* send instants are rounded up to this grid, so requests
+                                     due close together share one timer wake-up; 0: exact */
+    zf_time_t spin_ns;            /* a send due within this long is waited for by polling
+                                     without blocking (burns CPU, saves wake-ups); 0: off */
     int dns_family;               /* 0: any, 4: IPv4 only, 6: IPv6 only */
     int tls_verify;               /* 1: check server certificates and names */
     const char *tls_ca_file;      /* extra trusted CAs (PEM) or NULL; read by zf_lg_new */
@@ -119,7 +123,7 @@ typedef struct zf_lg_stats {
 
 /* Defaults: threads 0, timeout 10 s, connect 3 s, DNS TTL 60 s (the TTL AWS gives load
  * balancer records), DNS wait 5 s, 256 connections per target, 65536 queued per thread,
- * TLS verification on. duration_ns must still be set. */
+ * pacing tick 50 us, TLS verification on. duration_ns must still be set. */
 void zf_lg_config_defaults(zf_lg_config_t *cfg);
 
 /* Checks the configuration and parses the targets' URLs (errors name the target and the

@@ -67,9 +67,13 @@ static void reqs_free(lg_worker_t *w)
 
 /* ---- timers ---- */
 
-/* Arms the timerfd for `at` (ns from the start); ZF_TIME_MAX disarms it. */
+/* Arms the timerfd for `at` (ns from the start; ZF_TIME_MAX disarms it), rounded up to
+ * the pacing grid so that requests due close together share one wake-up. */
 static void tfd_arm(lg_worker_t *w, zf_time_t at)
 {
+    zf_time_t tick = w->cfg->pace_tick_ns;
+    if (at != ZF_TIME_MAX && tick > 0 && at > 0)
+        at = (at + tick - 1) / tick * tick;
     if (at == w->tfd_at)
         return;
     struct itimerspec its;
@@ -356,6 +360,10 @@ static void pump(lg_worker_t *w)
             w->kick = 1;
             break;
         }
+    }
+    if (wake != ZF_TIME_MAX && wake - lg_now(w) <= w->cfg->spin_ns) {
+        w->kick = 1; /* due very soon: poll without blocking rather than sleep */
+        wake = ZF_TIME_MAX;
     }
     if (w->kick != w->idle_on) {
         w->idle_on = w->kick;

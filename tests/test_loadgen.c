@@ -133,7 +133,7 @@ Test(loadgen, a_connect_that_hangs_is_a_connect_timeout)
     uint64_t ct = cause(&st, ZF_CAUSE_CONNECT_TIMEOUT), to = cause(&st, ZF_CAUSE_TIMEOUT);
     cr_assert(ct >= 4, "connect timeouts %llu", (unsigned long long)ct);
     cr_assert_eq(ct + to, 6, "connected ones time out waiting for a response");
-    cr_assert(st.elapsed_ns < 3 * ZF_S);
+    cr_assert(st.elapsed_ns < 4500 * ZF_MS);
     zf_lg_stats_free(&st);
 }
 
@@ -171,7 +171,7 @@ Test(loadgen, the_hard_end_counts_outstanding_requests_as_incomplete)
     cr_assert_eq(st.sent, 20);
     cr_assert_eq(st.incomplete, 20);
     cr_assert_eq(cause(&st, ZF_CAUSE_TIMEOUT), 20);
-    cr_assert(st.elapsed_ns >= 290 * ZF_MS && st.elapsed_ns < 800 * ZF_MS, "ended at %lld ns",
+    cr_assert(st.elapsed_ns >= 290 * ZF_MS && st.elapsed_ns < 2 * ZF_S, "ended at %lld ns",
               (long long)st.elapsed_ns);
     cr_assert(wall < 2 * ZF_S);
     zf_lg_stats_free(&st);
@@ -265,9 +265,10 @@ Test(loadgen, the_max_rps_ceiling_spreads_a_burst_and_the_lag_shows_it)
     cr_assert_eq(st.sent, 100);
     cr_assert_eq(st.throttled, 99);
     zf_time_t lag_max = st.lag.max, lag_p50 = zf_hist_quantile(&st.lag, 0.5);
-    cr_assert(lag_max >= 490 * ZF_MS && lag_max < 800 * ZF_MS, "lag max %lld",
+    /* lower bounds are the ceiling's doing; upper bounds only guard against a stuck run */
+    cr_assert(lag_max >= 490 * ZF_MS && lag_max < 1400 * ZF_MS, "lag max %lld",
               (long long)lag_max);
-    cr_assert(lag_p50 >= 230 * ZF_MS && lag_p50 < 400 * ZF_MS, "lag p50 %lld",
+    cr_assert(lag_p50 >= 230 * ZF_MS && lag_p50 < 1000 * ZF_MS, "lag p50 %lld",
               (long long)lag_p50);
     zf_lg_stats_free(&st);
 }
@@ -322,6 +323,6 @@ Test(loadgen, a_source_can_schedule_retries_from_completions)
     for (int i = 1; i < 4; i++)
         cr_assert(s.sent_at[i] - s.sent_at[i - 1] >= 20 * ZF_MS, "retry %d after %lld ns", i,
                   (long long)(s.sent_at[i] - s.sent_at[i - 1]));
-    cr_assert(st.elapsed_ns < ZF_S);
+    cr_assert(st.elapsed_ns < 3 * ZF_S);
     zf_lg_stats_free(&st);
 }

@@ -190,7 +190,8 @@ Test(faults, a_stalled_server_times_out_and_the_run_ends_on_time)
     zf_time_t wall = zf_wall_now() - t0;
     cr_assert_eq(r.st.completed, 200);
     cr_assert_eq(cause(&r.st, ZF_CAUSE_TIMEOUT), 200);
-    cr_assert(r.st.elapsed_ns < 1600 * ZF_MS, "ended at %.0f ms", ms(r.st.elapsed_ns));
+    cr_assert(r.st.elapsed_ns < 2500 * ZF_MS, "ended at %.0f ms, not when the server answers",
+              ms(r.st.elapsed_ns));
     cr_assert(wall < 4 * ZF_S);
     run_done(&r);
 }
@@ -262,7 +263,7 @@ Test(faults, a_server_that_goes_away_gives_refused_connections)
     cr_assert(cause(&st, ZF_CAUSE_OK) > 50, "ok %llu", (unsigned long long)cause(&st, 0));
     cr_assert(cause(&st, ZF_CAUSE_CONNECT_REFUSED) > 100, "refused %llu",
               (unsigned long long)cause(&st, ZF_CAUSE_CONNECT_REFUSED));
-    cr_assert(st.elapsed_ns < 2500 * ZF_MS);
+    cr_assert(st.elapsed_ns < 2900 * ZF_MS);
     zf_lg_stats_free(&st);
 }
 
@@ -303,7 +304,8 @@ Test(rate, requests_arrive_at_the_rate_and_in_full)
     double secs = zf_time_to_s(r.st.elapsed_ns);
     cr_log_info("5000 requests in %.3f s; lag p99 %.3f ms", secs,
                 ms(zf_hist_quantile(&r.st.lag, 0.99)));
-    cr_assert(secs >= 1.99 && secs < 2.6, "took %.3f s, expected ~2.0", secs);
+    /* the last request is due at 2.0 s; the upper bound only allows for a loaded machine */
+    cr_assert(secs >= 1.99 && secs < 3.5, "took %.3f s, expected ~2.0", secs);
     cr_assert(zf_hist_quantile(&r.st.lag, 0.5) < 20 * ZF_MS);
     run_done(&r);
 }
