@@ -342,24 +342,27 @@ static void bench_rate(bench_t *b)
     const char *tick = getenv("ZF_BENCH_TICK_US"); /* to compare pacing ticks */
     if (tick)
         c.pace_tick_ns = atoll(tick) * ZF_US;
+    const char *conns = getenv("ZF_BENCH_RATE_CONNS");
+    uint32_t rate_conns = conns ? (uint32_t)atoi(conns) : RATE_CONNS;
     const char *spin = getenv("ZF_BENCH_SPIN_US");
     if (spin)
         c.spin_ns = atoll(spin) * ZF_US;
     zf_lg_stats_t st;
     double t0 = bench_now_s(), cpu0 = bench_cpu_s();
-    engine_run(b, &s, &c, RATE_CONNS, &st);
+    engine_run(b, &s, &c, rate_conns, &st);
     double wall = bench_now_s() - t0, cpu = bench_cpu_s() - cpu0;
     /* the schedule spans secs seconds: the achieved rate is what completed over it */
     double achieved = (double)st.by_cause[ZF_CAUSE_OK] / (double)secs;
     printf("{\"name\":\"replay_rate\",\"target_rps\":%d,\"achieved_rps\":%.1f,"
            "\"lag_p99_ms\":%.3f,\"lag_p50_ms\":%.3f,\"lag_max_ms\":%.3f,"
            "\"latency_p99_ms\":%.3f,\"sent\":%llu,\"ok\":%llu,\"seconds\":%d,"
-           "\"connections\":%d,\"connects\":%llu,\"wall_s\":%.2f,\"cpu_s\":%.2f}\n",
+           "\"connections\":%d,\"connects\":%llu,\"max_queued\":%llu,\"wall_s\":%.2f,"
+           "\"cpu_s\":%.2f}\n",
            RATE_RPS, achieved, zf_time_to_ms(zf_hist_quantile(&st.lag, 0.99)),
            zf_time_to_ms(zf_hist_quantile(&st.lag, 0.5)), zf_time_to_ms(st.lag.max),
            zf_time_to_ms(zf_hist_quantile(&st.latency, 0.99)), (unsigned long long)st.sent,
-           (unsigned long long)st.by_cause[ZF_CAUSE_OK], secs, RATE_CONNS,
-           (unsigned long long)st.connects, wall, cpu);
+           (unsigned long long)st.by_cause[ZF_CAUSE_OK], secs, rate_conns,
+           (unsigned long long)st.connects, (unsigned long long)st.max_queued_seen, wall, cpu);
     fflush(stdout);
     zf_lg_stats_free(&st);
 }
@@ -431,8 +434,10 @@ static void bench_memory(bench_t *b)
         fprintf(stderr, "bench_replay: run: %s\n", err.msg);
     double per = (double)(s.peak_kib - s.base_kib) * 1024.0 / MEM_CONNS;
     printf("{\"name\":\"replay_conn_memory\",\"connections\":%d,\"bytes_per_connection\":%.0f,"
-           "\"connects\":%llu,\"ok\":%llu,\"rss_base_kib\":%ld,\"rss_peak_kib\":%ld}\n",
+           "\"connects\":%llu,\"max_open\":%llu,\"ok\":%llu,\"rss_base_kib\":%ld,"
+           "\"rss_peak_kib\":%ld}\n",
            MEM_CONNS, per, (unsigned long long)st.connects,
+           (unsigned long long)st.max_open_seen,
            (unsigned long long)st.by_cause[ZF_CAUSE_OK], s.base_kib, s.peak_kib);
     fflush(stdout);
     zf_lg_stats_free(&st);

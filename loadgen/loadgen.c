@@ -324,6 +324,7 @@ void zf_lg_stats_merge(zf_lg_stats_t *d, const zf_lg_stats_t *s)
     d->body_bytes += s->body_bytes;
     if (s->max_queued_seen > d->max_queued_seen)
         d->max_queued_seen = s->max_queued_seen;
+    d->max_open_seen += s->max_open_seen;
     if (s->elapsed_ns > d->elapsed_ns)
         d->elapsed_ns = s->elapsed_ns;
     d->stopped |= s->stopped;

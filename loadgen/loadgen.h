@@ -114,6 +114,8 @@ typedef struct zf_lg_stats {
     uint64_t unsolicited;       /* connections closed for bytes nobody asked for */
     uint64_t bytes_out, bytes_in, body_bytes;
     uint64_t max_queued_seen;   /* highest wait queue of a thread */
+    uint64_t max_open_seen;     /* most connections open at once (summed over threads'
+                                   own peaks) */
     zf_time_t elapsed_ns;       /* wall time from the start to the last thread's end */
     int stopped;                /* 1 when zf_lg_stop ended the run early */
     zf_hist_t latency;          /* intended -> end, OK requests (ns) */

@@ -161,6 +161,7 @@ static void conn_close(lg_conn_t *c)
     zf_theap_remove(&p->w->conn_dl, &c->dl);
     c->state = CONN_CLOSING;
     p->open--;
+    p->w->nopen--;
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
@@ -212,6 +213,8 @@ static void conn_open(lg_pool_t *p, lg_req_t *req, uint8_t attempts)
     c->addr_index = idx;
     c->attempts = attempts;
     p->open++;
+    if (++w->nopen > w->stats.max_open_seen)
+        w->stats.max_open_seen = w->nopen;
     w->stats.connects++;
     c->req = req;
     req->conn = c;

@@ -103,6 +103,7 @@ struct lg_worker {
     uint8_t src_ended, kick, idle_on, stopping, started, dns_waiting;
     uint64_t outstanding;          /* pulled and not completed */
     uint32_t nqueued;              /* waiting for a connection, all pools */
+    uint32_t nopen;                /* connections open (not closing), all pools */
     /* deadlines */
     zf_theap_t req_dl, conn_dl;
     /* pools, one per URL: target t owns [tfirst[t], tfirst[t] + tcount[t]) */

@@ -287,6 +287,7 @@ Test(faults, keep_alive_reuses_a_capped_pool)
     run_against(&r, NULL, &s, &c, 4);
     cr_assert_eq(cause(&r.st, ZF_CAUSE_OK), 500);
     cr_assert_eq(r.st.connects, 4);
+    cr_assert_eq(r.st.max_open_seen, 4);
     cr_assert(r.st.max_queued_seen >= 400, "the burst waited for connections");
     run_done(&r);
 }
