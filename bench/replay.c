@@ -355,11 +355,13 @@ static void bench_rate(bench_t *b)
     double achieved = (double)st.by_cause[ZF_CAUSE_OK] / (double)secs;
     printf("{\"name\":\"replay_rate\",\"target_rps\":%d,\"achieved_rps\":%.1f,"
            "\"lag_p99_ms\":%.3f,\"lag_p50_ms\":%.3f,\"lag_max_ms\":%.3f,"
+           "\"dispatch_lag_p99_ms\":%.3f,"
            "\"latency_p99_ms\":%.3f,\"sent\":%llu,\"ok\":%llu,\"seconds\":%d,"
            "\"connections\":%d,\"connects\":%llu,\"max_queued\":%llu,\"wall_s\":%.2f,"
            "\"cpu_s\":%.2f}\n",
            RATE_RPS, achieved, zf_time_to_ms(zf_hist_quantile(&st.lag, 0.99)),
            zf_time_to_ms(zf_hist_quantile(&st.lag, 0.5)), zf_time_to_ms(st.lag.max),
+           zf_time_to_ms(zf_hist_quantile(&st.dispatch_lag, 0.99)),
            zf_time_to_ms(zf_hist_quantile(&st.latency, 0.99)), (unsigned long long)st.sent,
            (unsigned long long)st.by_cause[ZF_CAUSE_OK], secs, rate_conns,
            (unsigned long long)st.connects, (unsigned long long)st.max_queued_seen, wall, cpu);

@@ -287,7 +287,7 @@ int zf_lg_stats_init(zf_lg_stats_t *s)
 {
     memset(s, 0, sizeof *s);
     if (zf_hist_init(&s->latency) < 0 || zf_hist_init(&s->service) < 0 ||
-        zf_hist_init(&s->lag) < 0) {
+        zf_hist_init(&s->lag) < 0 || zf_hist_init(&s->dispatch_lag) < 0) {
         zf_lg_stats_free(s);
         return ZF_ENOMEM;
     }
@@ -299,6 +299,7 @@ void zf_lg_stats_free(zf_lg_stats_t *s)
     zf_hist_free(&s->latency);
     zf_hist_free(&s->service);
     zf_hist_free(&s->lag);
+    zf_hist_free(&s->dispatch_lag);
 }
 
 void zf_lg_stats_merge(zf_lg_stats_t *d, const zf_lg_stats_t *s)
@@ -331,4 +332,5 @@ void zf_lg_stats_merge(zf_lg_stats_t *d, const zf_lg_stats_t *s)
     zf_hist_merge(&d->latency, &s->latency);
     zf_hist_merge(&d->service, &s->service);
     zf_hist_merge(&d->lag, &s->lag);
+    zf_hist_merge(&d->dispatch_lag, &s->dispatch_lag);
 }

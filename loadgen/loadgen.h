@@ -121,6 +121,9 @@ typedef struct zf_lg_stats {
     zf_hist_t latency;          /* intended -> end, OK requests (ns) */
     zf_hist_t service;          /* actual send -> end, OK requests (ns) */
     zf_hist_t lag;              /* actual send - intended, every sent request (ns) */
+    zf_hist_t dispatch_lag;     /* hand-over to the connection pool - intended, every
+                                   request: the generator's own lateness (timer, CPU,
+                                   ceiling) without waits for a connection (ns) */
 } zf_lg_stats_t;
 
 /* Defaults: threads 0, timeout 10 s, connect 3 s, DNS TTL 60 s (the TTL AWS gives load

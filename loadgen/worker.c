@@ -353,6 +353,7 @@ static void pump(lg_worker_t *w)
         }
         w->held = NULL;
         w->stats.throttled += req->throttled;
+        zf_hist_record(&w->stats.dispatch_lag, now - req->t);
         lg_pool_submit(req->pool, req);
         if (w->stopping)
             return;
