@@ -326,3 +326,49 @@ Test(loadgen, a_source_can_schedule_retries_from_completions)
     cr_assert(st.elapsed_ns < 3 * ZF_S);
     zf_lg_stats_free(&st);
 }
+
+Test(loadgen, an_engine_can_run_twice_and_counts_each_run_alone)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", closed_port());
+    const char *u = url;
+    zf_lg_target_t t = {.name = "t", .urls = &u, .nurls = 1};
+    zf_lg_config_t c = config(5 * ZF_S);
+    c.threads = 3;
+    zf_lg_t *lg;
+    zf_err_t err;
+    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), 0, "%s", err.msg);
+    for (int run = 0; run < 2; run++) {
+        static rate_src_t s;
+        memset(&s, 0, sizeof s);
+        s.n = 30;
+        s.interval = ZF_MS;
+        s.nthreads = zf_lg_threads(lg);
+        zf_lg_source_t src = rate_source(&s);
+        zf_lg_stats_t st;
+        zf_lg_stats_init(&st);
+        cr_assert_eq(zf_lg_run(lg, &src, &st, &err), 0, "%s", err.msg);
+        cr_assert_eq(st.requests, 30);
+        cr_assert_eq(cause(&st, ZF_CAUSE_CONNECT_REFUSED), 30);
+        cr_assert(!st.stopped);
+        zf_lg_stats_free(&st);
+    }
+    zf_lg_destroy(lg);
+}
+
+Test(loadgen, pacing_knobs_are_checked)
+{
+    const char *url = "http://127.0.0.1:1";
+    zf_lg_target_t t = {.name = "lb", .urls = &url, .nurls = 1};
+    zf_lg_t *lg;
+    zf_err_t err;
+    zf_lg_config_t c = config(ZF_S);
+    c.pace_tick_ns = -1;
+    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    c = config(ZF_S);
+    c.spin_ns = 2 * ZF_S;
+    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    c = config(ZF_S);
+    c.max_queued = 0;
+    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+}
