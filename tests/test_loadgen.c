@@ -31,23 +31,34 @@ Test(loadgen, defaults_need_only_a_duration)
     zf_lg_destroy(lg);
 }
 
-Test(loadgen, bad_configuration_is_bad_input)
+/* zf_lg_new with one plain target and configuration c; returns its result. */
+static int try_new(const zf_lg_config_t *c, size_t ntargets)
 {
     const char *url = "http://127.0.0.1:1";
     zf_lg_target_t t = {.name = "lb", .urls = &url, .nurls = 1};
-    zf_lg_t *lg;
+    zf_lg_t *lg = NULL;
     zf_err_t err;
+    int rc = zf_lg_new(&lg, c, &t, ntargets, &err);
+    zf_lg_destroy(lg);
+    return rc;
+}
+
+Test(loadgen, bad_configuration_is_bad_input)
+{
     zf_lg_config_t c = config(ZF_S);
     c.threads = ZF_LG_THREADS_MAX + 1;
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_ERANGE);
+    cr_assert_eq(try_new(&c, 1), ZF_ERANGE);
     c = config(ZF_S);
     c.max_rps = -5;
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    cr_assert_eq(try_new(&c, 1), ZF_EINVAL);
     c = config(ZF_S);
     c.dns_family = 5;
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    cr_assert_eq(try_new(&c, 1), ZF_EINVAL);
     c = config(ZF_S);
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 0, &err), ZF_EINVAL);
+    cr_assert_eq(try_new(&c, 0), ZF_EINVAL);
+    const char *url = "http://127.0.0.1:1";
+    zf_lg_t *lg;
+    zf_err_t err;
     zf_lg_target_t none = {.name = "empty", .urls = &url, .nurls = 0};
     cr_assert_eq(zf_lg_new(&lg, &c, &none, 1, &err), ZF_EINVAL);
     cr_assert(strstr(err.msg, "empty") != NULL, "%s", err.msg);
@@ -358,17 +369,14 @@ Test(loadgen, an_engine_can_run_twice_and_counts_each_run_alone)
 
 Test(loadgen, pacing_knobs_are_checked)
 {
-    const char *url = "http://127.0.0.1:1";
-    zf_lg_target_t t = {.name = "lb", .urls = &url, .nurls = 1};
-    zf_lg_t *lg;
-    zf_err_t err;
     zf_lg_config_t c = config(ZF_S);
     c.pace_tick_ns = -1;
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    cr_assert_eq(try_new(&c, 1), ZF_EINVAL);
     c = config(ZF_S);
     c.spin_ns = 2 * ZF_S;
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    cr_assert_eq(try_new(&c, 1), ZF_EINVAL);
     c = config(ZF_S);
     c.max_queued = 0;
-    cr_assert_eq(zf_lg_new(&lg, &c, &t, 1, &err), ZF_EINVAL);
+    cr_assert_eq(try_new(&c, 1), ZF_EINVAL);
+    cr_assert_eq(try_new(&(zf_lg_config_t){.duration_ns = 0}, 1), ZF_EINVAL);
 }

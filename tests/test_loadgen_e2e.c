@@ -360,7 +360,7 @@ Test(rate, several_urls_of_a_target_share_its_requests)
 /* Writes carry X-Write-Id; the server acknowledges all and loses every 10th. */
 typedef struct write_src {
     uint64_t n, k;
-    char hdr[64], path[64];
+    char hdr[64], path[64], body[64];
     uint64_t acked;
 } write_src_t;
 
@@ -371,16 +371,19 @@ static int write_next(void *u, unsigned th, zf_time_t now, zf_lg_req_t *r)
     if (s->k >= s->n)
         return ZF_LG_NEXT_END;
     uint64_t i = s->k++;
+    /* even writes name their id in a header, odd ones in the JSON body */
     snprintf(s->hdr, sizeof s->hdr, "X-Write-Id: w%llu\r\n", (unsigned long long)i);
+    snprintf(s->body, sizeof s->body, "{\"speed\":1, \"write_id\": \"w%llu\"}",
+             (unsigned long long)i);
     snprintf(s->path, sizeof s->path, "/v1/devices/%llu/reports", (unsigned long long)(i % 7));
     r->t = (zf_time_t)i * ZF_MS;
     r->id = i;
     r->http.method = "POST";
     r->http.path = s->path;
-    r->http.headers = s->hdr;
-    r->http.headers_len = strlen(s->hdr);
-    r->http.body = "{\"speed\":1}";
-    r->http.body_len = 11;
+    r->http.headers = i % 2 ? NULL : s->hdr;
+    r->http.headers_len = i % 2 ? 0 : strlen(s->hdr);
+    r->http.body = i % 2 ? s->body : "{\"speed\":1}";
+    r->http.body_len = strlen(r->http.body);
     return ZF_LG_NEXT_REQ;
 }
 
