@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -40,6 +41,20 @@ int zf_cli_usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'zonefall %s --help'.\n", cmd);
     return ZF_EXIT_USAGE;
+}
+
+const char *zf_cli_bad_option(char **argv, char *buf, size_t len)
+{
+    const char *arg = argv[optind - 1];
+    if (strncmp(arg, "--", 2) == 0) {
+        size_t n = strcspn(arg, "=");
+        snprintf(buf, len, "%.*s", (int)n, arg);
+    } else if (optopt) {
+        snprintf(buf, len, "-%c", optopt);
+    } else {
+        snprintf(buf, len, "%s", arg);
+    }
+    return buf;
 }
 
 int zf_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)

@@ -28,6 +28,11 @@ int zf_cli_fail(const char *cmd, int code, const char *fmt, ...)
 /* Usage error: prints the message and "Try 'zonefall CMD --help'." Returns 2. */
 int zf_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The option getopt_long just refused (unknown, or missing its value), as typed:
+ * "-x" for a short option (also inside a cluster like -qx), "--name" for a long one.
+ * Writes into buf and returns it. */
+const char *zf_cli_bad_option(char **argv, char *buf, size_t len);
+
 /* Strict number parsing of option values. 0 or ZF_EINVAL. */
 int zf_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 int zf_cli_parse_double(const char *text, double min, double max, double *out);
@@ -58,8 +63,8 @@ void zf_cli_print_slos(FILE *out, const json_t *results);
 int zf_cmd_run(int argc, char **argv);
 int zf_cmd_validate(int argc, char **argv);
 int zf_cmd_check(int argc, char **argv);
-int zf_cmd_trace(int argc, char **argv);
 int zf_cmd_testbed(int argc, char **argv);
+int zf_cmd_trace(int argc, char **argv);
 int zf_cmd_report(int argc, char **argv);
 
 #endif

@@ -73,6 +73,7 @@ int zf_cmd_check(int argc, char **argv)
     const char *slo_file = NULL;
     bool quiet = false;
     int c;
+    char ob[64];
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":qh", longs, NULL)) != -1) {
@@ -80,8 +81,8 @@ int zf_cmd_check(int argc, char **argv)
         case 's': slo_file = optarg; break;
         case 'q': quiet = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        case ':': return zf_cli_usage("check", "option %s needs a value", argv[optind - 1]);
-        default: return zf_cli_usage("check", "unknown option %s", argv[optind - 1]);
+        case ':': return zf_cli_usage("check", "option %s needs a value", zf_cli_bad_option(argv, ob, sizeof ob));
+        default: return zf_cli_usage("check", "unknown option %s", zf_cli_bad_option(argv, ob, sizeof ob));
         }
     }
     if (optind >= argc)

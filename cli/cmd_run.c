@@ -50,6 +50,7 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         {"quiet", no_argument, 0, 'q'}, {"no-progress", no_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
+    char ob[64];
     o->progress = true;
     opterr = 0;
     optind = 1;
@@ -73,8 +74,8 @@ static int parse_args(int argc, char **argv, run_opts_t *o)
         case 'q': o->quiet = true; break;
         case 'P': o->progress = false; break;
         case 'h': fputs(usage, stdout); return -1;
-        case ':': return zf_cli_usage("run", "option %s needs a value", argv[optind - 1]);
-        default: return zf_cli_usage("run", "unknown option %s", argv[optind - 1]);
+        case ':': return zf_cli_usage("run", "option %s needs a value", zf_cli_bad_option(argv, ob, sizeof ob));
+        default: return zf_cli_usage("run", "unknown option %s", zf_cli_bad_option(argv, ob, sizeof ob));
         }
     }
     if (optind >= argc)

@@ -22,6 +22,7 @@ int zf_cmd_validate(int argc, char **argv)
                                           {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     bool quiet = false;
     int c;
+    char ob[64];
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
@@ -31,7 +32,7 @@ int zf_cmd_validate(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         } else
-            return zf_cli_usage("validate", "unknown option %s", argv[optind - 1]);
+            return zf_cli_usage("validate", "unknown option %s", zf_cli_bad_option(argv, ob, sizeof ob));
     }
     if (optind >= argc)
         return zf_cli_usage("validate", "missing SCENARIO file");

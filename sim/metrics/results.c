@@ -141,7 +141,7 @@ json_t *zf_hist_to_json(const zf_hist_t *h)
     json_t *counts = json_array();
     for (uint32_t i = h->lo; h->total && i <= h->hi; i++)
         if (h->counts[i])
-            json_array_append_new(counts, json_pack("[IO]", (json_int_t)i,
+            json_array_append_new(counts, json_pack("[Io]", (json_int_t)i,
                                                     jcount(h->counts[i])));
     return json_pack("{sssisIsIsfso}", "unit", "ns", "sub_bits", ZF_HIST_SUB_BITS, "min",
                      (json_int_t)(h->total ? h->min : 0), "max",
@@ -196,7 +196,7 @@ static json_t *requests_json(const zf_rec_t *r, int with_hist)
     json_t *by_kind = json_object(), *by_cause = json_object();
     for (size_t i = 0; i < r->nkinds; i++) {
         const zf_rec_kind_t *k = &r->kinds[i];
-        json_t *o = json_pack("{sOsOsO}", "total", jcount(k->total), "ok", jcount(k->ok),
+        json_t *o = json_pack("{sososo}", "total", jcount(k->total), "ok", jcount(k->ok),
                               "failed", jcount(k->failed));
         if (with_hist) {
             json_object_set_new(o, "latency_ms", latency_json(&k->latency));
@@ -206,7 +206,7 @@ static json_t *requests_json(const zf_rec_t *r, int with_hist)
     }
     for (int c = 1; c < ZF_CAUSE_COUNT; c++)
         json_object_set_new(by_cause, zf_cause_name((zf_cause_t)c), jcount(r->by_cause[c]));
-    return json_pack("{sOsOsOsOsOsosO}", "generated", jcount(r->arrivals), "total",
+    return json_pack("{sososososososo}", "generated", jcount(r->arrivals), "total",
                      jcount(r->ok + r->failed), "ok", jcount(r->ok), "failed", jcount(r->failed),
                      "in_flight", jcount(zf_rec_in_flight(r)), "by_kind", by_kind,
                      "failed_by_cause", by_cause);
@@ -238,7 +238,7 @@ static json_t *faults_json(const zf_rec_t *r)
 
 static json_t *data_loss_json(const zf_rec_t *r)
 {
-    return json_pack("{sOsOsOso}", "acknowledged_writes", jcount(r->acked_writes),
+    return json_pack("{sosososo}", "acknowledged_writes", jcount(r->acked_writes),
                      "lost_writes", jcount(r->lost_writes), "indeterminate_writes",
                      jcount(r->indeterminate_writes), "rpo_s", jnum(r->rpo_s));
 }
@@ -294,10 +294,10 @@ static json_t *run_json(const zf_results_meta_t *meta, const zf_rec_t *r, size_t
                                                          jnum(si(&slos[i], m)), "met",
                                                          zf_slo_met(&slos[i], m)));
     }
-    return json_pack("{sIsIsososososOsosososo}", "replication", (json_int_t)idx, "seed",
+    return json_pack("{sIsIsososososososososo}", "replication", (json_int_t)idx, "seed",
                      (json_int_t)(meta->rep_seeds ? meta->rep_seeds[idx] : meta->seed),
                      "requests",
-                     json_pack("{sOsOsO}", "total", jcount(r->ok + r->failed), "ok",
+                     json_pack("{sososo}", "total", jcount(r->ok + r->failed), "ok",
                                jcount(r->ok), "failed", jcount(r->failed)),
                      "availability", jnum(availability(r)), "latency_ms",
                      latency_json(&r->latency), "rto_s", rto, "lost_writes",

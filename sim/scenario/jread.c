@@ -199,7 +199,7 @@ static int duration_value(zf_jr_t *jr, const json_t *v, const char *p, zf_time_t
         zf_jr_describe(v, d, sizeof d);
         return zf_jr_fail(jr, p,
                           "expected a non-negative duration like \"250ms\", \"30s\", \"1h30m\" "
-                          "(units ns, us, ms, s, m, h, d) or a number of seconds, got %s", d);
+                          "(units ns, us, ms, s, m or min, h, d) or a number of seconds, got %s", d);
     }
     return 0;
 }
@@ -275,7 +275,7 @@ static int dist_empirical(zf_jr_t *jr, const json_t *o, const char *path, int ti
         return zf_jr_fail(jr, zf_jr_key(p, path, "values"), "missing required key");
     if ((rc = zf_jr_array(jr, vals, zf_jr_key(p, path, "values"), 1, &n)) != 0)
         return rc;
-    if (w && (rc = zf_jr_array(jr, w, zf_jr_key(q, path, "weights"), n, &nw)) != 0)
+    if (w && (rc = zf_jr_array(jr, w, zf_jr_key(q, path, "weights"), 0, &nw)) != 0)
         return rc;
     if (w && nw != n)
         return zf_jr_fail(jr, q, "expected %zu weights (one per value), got %zu", n, nw);
@@ -383,8 +383,17 @@ static int dist_object(zf_jr_t *jr, const json_t *o, const char *path, int time,
                           "unknown distribution \"%s\"; expected one of: deterministic, "
                           "exponential, uniform, normal, lognormal, gamma, weibull, pareto, "
                           "empirical", name);
-    if (kind == ZF_DIST_EMPIRICAL)
+    if (kind == ZF_DIST_EMPIRICAL) {
+        const char *key;
+        json_t *val;
+        json_object_foreach((json_t *)o, key, val) {
+            if (strcmp(key, "dist") && strcmp(key, "values") && strcmp(key, "weights") &&
+                strcmp(key, "interpolate"))
+                return zf_jr_fail(jr, zf_jr_key(p, path, key), "not a parameter of the empirical "
+                                  "distribution (it takes values, weights and interpolate)");
+        }
         return dist_empirical(jr, o, path, time, out);
+    }
     size_t k = 0;
     while (dist_params[k].kind != kind)
         k++;

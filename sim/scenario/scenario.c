@@ -59,7 +59,7 @@ static int parse_station(zf_jr_t *jr, const json_t *o, const char *path, zf_stat
     if ((rc = zf_jr_object(jr, o, path, station_keys)) ||
         (rc = parse_name(jr, o, path, st->name, sizeof st->name)) ||
         (rc = zf_jr_int(jr, o, path, "servers", false, 1, 1000000, &servers)) ||
-        (rc = zf_jr_int(jr, o, path, "queue_limit", false, 0, INT64_MAX / 2, &limit)) ||
+        (rc = zf_jr_int(jr, o, path, "queue_limit", false, -1, INT64_MAX / 2, &limit)) ||
         (rc = zf_jr_dist(jr, o, path, "service", true, 1, &st->service)))
         return rc;
     st->servers = (uint32_t)servers;
@@ -111,8 +111,10 @@ static int parse_stations(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
         if ((rc = resolve_station(jr, s, json_array_get(arr, i), p, "next", false,
                                   &s->stations[i].next)))
             return rc;
-        if (s->stations[i].next == (int32_t)i)
-            return zf_jr_fail(jr, p, "a station cannot route to itself");
+        if (s->stations[i].next == (int32_t)i) {
+            char q[ZF_JPATH_MAX];
+            return zf_jr_fail(jr, zf_jr_key(q, p, "next"), "a station cannot route to itself");
+        }
     }
     return 0;
 }
@@ -137,7 +139,7 @@ static int parse_sources(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
         zf_jr_idx(p, "$.sources", i);
         if ((rc = zf_jr_object(jr, o, p, source_keys)) ||
             (rc = parse_name(jr, o, p, src->name, sizeof src->name)) ||
-            (rc = zf_jr_number(jr, o, p, "rate_per_s", true, 0, 1e9, &src->rate_per_s)) ||
+            (rc = zf_jr_number(jr, o, p, "rate_per_s", true, -1e300, 1e9, &src->rate_per_s)) ||
             (rc = resolve_station(jr, s, o, p, "target", true, &target)))
             return rc;
         if (src->rate_per_s <= 0) {
@@ -170,8 +172,11 @@ static int parse_settings(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
         return rc;
     if (s->duration <= 0)
         return zf_jr_fail(jr, "$.duration", "expected a duration > 0");
-    if (s->warmup >= s->duration)
-        return zf_jr_fail(jr, "$.warmup", "expected less than $.duration");
+    if (s->warmup >= s->duration) {
+        char a[32], b[32];
+        return zf_jr_fail(jr, "$.warmup", "expected less than $.duration (%s), got %s",
+                          zf_time_format(s->duration, a, sizeof a), zf_time_format(s->warmup, b, sizeof b));
+    }
     snprintf(s->description, sizeof s->description, "%s", desc ? desc : "");
     s->seed = (uint64_t)seed;
     s->replications = (uint32_t)reps;

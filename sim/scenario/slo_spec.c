@@ -85,14 +85,21 @@ static int parse_one(zf_jr_t *jr, const json_t *o, const char *path, zf_slo_spec
     s->type = (zf_slo_type_t)type;
     if ((rc = parse_objective(jr, o, path, s)))
         return rc;
+    char p2[ZF_JPATH_MAX];
     if (s->type == ZF_SLO_LATENCY &&
-        (rc = zf_jr_number(jr, o, path, "quantile", true, 1e-9, 1 - 1e-12, &s->quantile)))
+        (rc = zf_jr_number(jr, o, path, "quantile", true, 0, 1, &s->quantile)))
         return rc;
+    if (s->type == ZF_SLO_LATENCY && (s->quantile <= 0 || s->quantile >= 1))
+        return zf_jr_fail(jr, zf_jr_key(p2, path, "quantile"), "expected a quantile strictly "
+                          "between 0 and 1 (0.99 for p99), got %g", s->quantile);
     if ((rc = zf_jr_duration(jr, o, path, "window", false, &s->window)))
         return rc;
     if (s->type == ZF_SLO_BURN_RATE &&
-        (rc = zf_jr_number(jr, o, path, "target", true, 0, 1 - 1e-12, &s->target)))
+        (rc = zf_jr_number(jr, o, path, "target", true, 0, 1, &s->target)))
         return rc;
+    if (s->type == ZF_SLO_BURN_RATE && s->target >= 1)
+        return zf_jr_fail(jr, zf_jr_key(p2, path, "target"), "expected an availability target "
+                          "below 1 (a target of 1 leaves no error budget), got %g", s->target);
     if ((rc = zf_jr_string(jr, o, path, "fault", false, &fault)) ||
         (rc = zf_jr_string(jr, o, path, "kind", false, &kind)))
         return rc;
