@@ -292,6 +292,31 @@ Test(faults, keep_alive_reuses_a_capped_pool)
     run_done(&r);
 }
 
+Test(faults, a_server_that_closes_after_some_requests_costs_reconnects_not_errors)
+{
+    static rate_src_t s = {.n = 100, .interval = ZF_MS};
+    const char *args[] = {"--close-after", "5", NULL};
+    zf_lg_config_t c = config(5 * ZF_S, 1);
+    run_t r;
+    run_against(&r, args, &s, &c, 1);
+    cr_assert_eq(cause(&r.st, ZF_CAUSE_OK), 100);
+    cr_assert_eq(r.st.connects, 20, "Connection: close every 5th response");
+    run_done(&r);
+}
+
+Test(faults, head_responses_have_no_body_and_keep_the_connection)
+{
+    static rate_src_t s = {.n = 50, .interval = ZF_MS, .method = "HEAD"};
+    const char *args[] = {"--body-bytes", "5000", NULL};
+    zf_lg_config_t c = config(5 * ZF_S, 1);
+    run_t r;
+    run_against(&r, args, &s, &c, 1);
+    cr_assert_eq(cause(&r.st, ZF_CAUSE_OK), 50);
+    cr_assert_eq(r.st.body_bytes, 0);
+    cr_assert_eq(r.st.connects, 1);
+    run_done(&r);
+}
+
 /* ---- rate ---- */
 
 Test(rate, requests_arrive_at_the_rate_and_in_full)
