@@ -4,6 +4,7 @@
 #include "engine/stats.h"
 #include "metrics/slo.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -226,12 +227,14 @@ static json_t *faults_json(const zf_rec_t *r)
                                    "dns_s", zf_time_to_s(f->phase_dns), "promotion_s",
                                    zf_time_to_s(f->phase_promotion), "launch_s",
                                    zf_time_to_s(f->phase_launch));
-        json_array_append_new(arr, json_pack("{sssssssososososososo}", "name", f->name, "kind",
+        json_t *o = json_pack("{sssssssosososososo}", "name", f->name, "kind",
                                              f->kind, "target", f->target, "start_s",
                                              time_or_null(f->start), "end_s", time_or_null(f->end),
                                              "detected_s", time_or_null(f->detected),
                                              "recovered_s", time_or_null(f->recovered), "rto_s",
-                                             jnum(zf_fault_rto_s(f)), "rto_phases", phases));
+                                             jnum(zf_fault_rto_s(f)), "rto_phases", phases);
+        assert(o && "faults_json format");
+        json_array_append_new(arr, o);
     }
     return arr;
 }

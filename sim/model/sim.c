@@ -1,53 +1,12 @@
-/* sim: the event loop of one replication and the queueing network of sources and
- * stations. Events are dispatched by a switch on a small enum; jobs live in one pool
- * with a free list, so the hot path allocates nothing. */
-#include "model/sim.h"
-#include "engine/dist.h"
-#include "engine/queue.h"
-#include "engine/rng.h"
-#include "model/station.h"
+/* sim: one replication: builds the model from the scenario, runs the event loop (a switch
+ * on a small enum of event kinds) to the end time, and leaves every measurement in the
+ * recorder. The components live in queueing.c, route.c, lb.c, group.c, db.c, faults.c. */
+#include "model/core.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum ev_kind {
-    EV_ARRIVAL,  /* obj = source */
-    EV_DEPART,   /* obj = station, arg = job */
-    EV_TICK,     /* end of a simulated second; arg = second index */
-    EV_WARMUP,   /* warm-up ends: statistics restart */
-};
-
-typedef struct job {
-    zf_time_t t_arr;     /* entered the system */
-    zf_time_t t_here;    /* entered the current station */
-    uint32_t kind;       /* source index */
-    uint32_t next_free;
-} job_t;
-
-typedef struct node {
-    zf_station_t st;
-    zf_rng_t rng;
-    zf_tally_t sojourn_s;
-    uint64_t completed;
-    double busy_area0, queue_area0; /* areas at the start of the current second */
-} node_t;
-
-typedef struct sim {
-    const zf_scenario_t *sc;
-    zf_queue_t q;
-    zf_rec_t *rec;
-    zf_rng_t *src_rng;
-    double *src_mean_gap_ns;
-    node_t *nodes;
-    job_t *jobs;
-    uint32_t njobs, jobs_cap, free_job;
-    uint64_t in_system;
-    zf_time_t end;
-    int *gauge_busy, *gauge_queue;
-} sim_t;
-
-#define NO_JOB 0xffffffffu
 
 uint64_t zf_sim_replication_seed(uint64_t seed, uint32_t r)
 {
@@ -58,214 +17,178 @@ uint64_t zf_sim_replication_seed(uint64_t seed, uint32_t r)
     return zf_rng_derive_seed(seed, name);
 }
 
-static int job_alloc(sim_t *s, uint32_t *out)
+static bool has_deployment(const zf_scenario_t *sc)
 {
-    if (s->free_job != NO_JOB) {
-        *out = s->free_job;
-        s->free_job = s->jobs[*out].next_free;
-        return 0;
-    }
-    if (s->njobs == s->jobs_cap) {
-        uint32_t cap = s->jobs_cap ? s->jobs_cap * 2 : 1024;
-        job_t *j = realloc(s->jobs, cap * sizeof *j);
-        if (!j)
+    return sc->nkinds > 0;
+}
+
+/* Recorder kinds: the queueing sources first, then the scenario's request kinds. */
+static int setup_recorder(zf_model_t *m)
+{
+    const zf_scenario_t *sc = m->sc;
+    size_t n = sc->nsources + sc->nkinds;
+    const char **names = calloc(n + 1, sizeof *names);
+    if (!names)
+        return ZF_ENOMEM;
+    for (size_t i = 0; i < sc->nsources; i++)
+        names[i] = sc->sources[i].name;
+    for (size_t k = 0; k < sc->nkinds; k++)
+        names[sc->nsources + k] = sc->kinds[k].name;
+    m->rec_kind_base = (uint32_t)sc->nsources;
+    int rc = zf_rec_init(m->rec, names, n, sc->warmup, m->end);
+    free(names);
+    return rc;
+}
+
+static int deploy_gauges(zf_model_t *m)
+{
+    if (m->dep->db.present) {
+        if ((m->g_db_state = zf_rec_add_gauge(m->rec, "db.state")) < 0 ||
+            (m->g_db_primary = zf_rec_add_gauge(m->rec, "db.primary_zone")) < 0)
             return ZF_ENOMEM;
-        s->jobs = j;
-        s->jobs_cap = cap;
     }
-    *out = s->njobs++;
+    if (m->sc->workload.fleet.count) {
+        if ((m->g_backlog = zf_rec_add_gauge(m->rec, "devices.backlog")) < 0 ||
+            (m->g_offline = zf_rec_add_gauge(m->rec, "devices.offline")) < 0)
+            return ZF_ENOMEM;
+    }
     return 0;
 }
 
-static inline void job_release(sim_t *s, uint32_t j)
+static int check_routes(const zf_model_t *m, zf_err_t *err)
 {
-    s->jobs[j].next_free = s->free_job;
-    s->free_job = j;
+    for (size_t k = 0; k < m->sc->nkinds; k++)
+        if (m->sc->kinds[k].lb < 0)
+            return zf_err_set(err, ZF_EINVAL, "%s: $.kinds[%zu]: kind \"%s\" is not routed: a "
+                              "simulation needs $.load_balancers with rules to $.groups",
+                              m->sc->file, k, m->sc->kinds[k].name);
+    return 0;
 }
 
-/* Sends job j into station k at now. */
-static int enter_station(sim_t *s, uint32_t k, uint32_t j, zf_time_t now)
+static int setup_deployment(zf_model_t *m, zf_err_t *err)
 {
-    node_t *n = &s->nodes[k];
-    s->jobs[j].t_here = now;
-    int r = zf_station_arrive(&n->st, now, j);
-    if (r == ZF_STATION_STARTED)
-        return zf_queue_push(&s->q, now + zf_dist_sample_ns(&s->sc->stations[k].service, &n->rng),
-                             EV_DEPART, k, j);
-    if (r == ZF_STATION_BLOCKED) {
-        zf_rec_end(s->rec, s->jobs[j].t_arr, now, s->jobs[j].kind, ZF_CAUSE_QUEUE_FULL);
-        s->in_system--;
-        job_release(s, j);
-        return 0;
-    }
-    return r < 0 ? r : 0;
-}
-
-static int on_arrival(sim_t *s, uint32_t src, zf_time_t now)
-{
-    uint32_t j;
-    int rc = job_alloc(s, &j);
+    int rc = check_routes(m, err);
     if (rc)
         return rc;
-    s->jobs[j].t_arr = now;
-    s->jobs[j].kind = src;
-    s->in_system++;
-    zf_rec_arrival(s->rec, now, src);
-    rc = zf_queue_push(&s->q, now + (zf_time_t)(zf_rng_exp(&s->src_rng[src], s->src_mean_gap_ns[src]) + 0.5),
-                       EV_ARRIVAL, src, 0);
-    return rc ? rc : enter_station(s, s->sc->sources[src].target, j, now);
+    if ((rc = zf_lb_setup(m)) || (rc = zf_db_setup(m)) || (rc = zf_route_setup(m)) ||
+        (rc = zf_faults_setup(m)) || (rc = zf_group_setup(m)) || (rc = deploy_gauges(m)))
+        return rc;
+    rc = zf_workload_new(m->sc, m->seed, &m->q, EV_WL_BASE, m->end, &m->wl, err);
+    return rc ? rc : zf_workload_start(m->wl);
 }
 
-static int on_depart(sim_t *s, uint32_t k, uint32_t j, zf_time_t now)
+static int setup(zf_model_t *m, const zf_sim_opts_t *opts, zf_err_t *err)
 {
-    node_t *n = &s->nodes[k];
-    uint32_t next;
-    int rc = 0;
-    n->completed++;
-    zf_tally_add(&n->sojourn_s, zf_time_to_s(now - s->jobs[j].t_here));
-    if (zf_station_complete(&n->st, now, &next))
-        rc = zf_queue_push(&s->q, now + zf_dist_sample_ns(&s->sc->stations[k].service, &n->rng),
-                           EV_DEPART, k, next);
-    int32_t to = s->sc->stations[k].next;
-    if (to >= 0)
-        return rc ? rc : enter_station(s, (uint32_t)to, j, now);
-    zf_rec_end(s->rec, s->jobs[j].t_arr, now, s->jobs[j].kind, ZF_CAUSE_OK);
-    s->in_system--;
-    job_release(s, j);
+    int rc;
+    if ((rc = setup_recorder(m)) || (rc = zf_rng_init(&m->rng_infra, m->seed, "model/infra")) ||
+        (rc = zf_qnet_setup(m)))
+        return rc;
+    if (has_deployment(m->sc) && (rc = setup_deployment(m, err)))
+        return rc;
+    if (opts && opts->csv && (rc = zf_rec_open_csv(m->rec, opts->csv)))
+        return rc;
+    if ((rc = zf_qnet_start(m)))
+        return rc;
+    if (m->sc->warmup > 0 && (rc = zf_queue_push(&m->q, m->sc->warmup, EV_WARMUP, 0, 0)))
+        return rc;
+    if (ZF_S <= m->end)
+        rc = zf_queue_push(&m->q, ZF_S, EV_TICK, 0, 0);
     return rc;
 }
 
-static void on_warmup(sim_t *s, zf_time_t now)
+static void deploy_tick(zf_model_t *m, zf_time_t now)
 {
-    for (size_t k = 0; k < s->sc->nstations; k++) {
-        zf_station_reset_stats(&s->nodes[k].st, now);
-        zf_tally_reset(&s->nodes[k].sojourn_s);
-        s->nodes[k].completed = 0;
-        s->nodes[k].busy_area0 = s->nodes[k].queue_area0 = 0;
+    zf_group_tick(m, now);
+    if (m->dep->db.present) {
+        zf_rec_gauge(m->rec, m->g_db_state, (double)m->db.state);
+        zf_rec_gauge(m->rec, m->g_db_primary, (double)m->db.primary_zone);
     }
+    if (!m->wl || !m->sc->workload.fleet.count)
+        return;
+    zf_workload_stats_t st;
+    zf_workload_stats(m->wl, &st);
+    zf_rec_gauge(m->rec, m->g_backlog, (double)st.buffered_now);
+    zf_rec_gauge(m->rec, m->g_offline, (double)st.offline_now);
+    if (m->nbacklog == m->backlog_cap) {
+        size_t cap = m->backlog_cap ? m->backlog_cap * 2 : 4096;
+        uint64_t *v = realloc(m->backlog_sec, cap * sizeof *v);
+        if (!v)
+            return;
+        m->backlog_sec = v;
+        m->backlog_cap = cap;
+    }
+    m->backlog_sec[m->nbacklog++] = st.buffered_now;
 }
 
-/* Integral of a time average's level up to now (value * ns). */
-static double area_at(const zf_timeavg_t *a, zf_time_t now)
+static int on_tick(zf_model_t *m, uint64_t sec, zf_time_t now)
 {
-    return a->area + a->value * (double)(now - a->last);
-}
-
-static int on_tick(sim_t *s, uint64_t sec, zf_time_t now)
-{
-    for (size_t k = 0; k < s->sc->nstations; k++) {
-        node_t *n = &s->nodes[k];
-        double b = area_at(&n->st.busy_avg, now), q = area_at(&n->st.queue_avg, now);
-        zf_rec_gauge(s->rec, s->gauge_busy[k], (b - n->busy_area0) / (double)ZF_S);
-        zf_rec_gauge(s->rec, s->gauge_queue[k], (q - n->queue_area0) / (double)ZF_S);
-        n->busy_area0 = b;
-        n->queue_area0 = q;
-    }
-    int rc = zf_rec_tick(s->rec, sec, s->in_system);
-    (void)rc;
-    if (now + ZF_S <= s->end)
-        return zf_queue_push(&s->q, now + ZF_S, EV_TICK, 0, sec + 1);
-    return s->rec->io_error ? ZF_EIO : 0;
-}
-
-static int setup_streams(sim_t *s, uint64_t seed)
-{
-    const zf_scenario_t *sc = s->sc;
-    char name[ZF_NAME_MAX + 16];
-    s->src_rng = calloc(sc->nsources, sizeof *s->src_rng);
-    s->src_mean_gap_ns = calloc(sc->nsources, sizeof *s->src_mean_gap_ns);
-    s->nodes = calloc(sc->nstations, sizeof *s->nodes);
-    if (!s->src_rng || !s->src_mean_gap_ns || !s->nodes)
-        return ZF_ENOMEM;
-    for (size_t i = 0; i < sc->nsources; i++) {
-        snprintf(name, sizeof name, "source/%s", sc->sources[i].name);
-        if (zf_rng_init(&s->src_rng[i], seed, name))
-            return ZF_ENOMEM;
-        s->src_mean_gap_ns[i] = 1e9 / sc->sources[i].rate_per_s;
-    }
-    for (size_t k = 0; k < sc->nstations; k++) {
-        snprintf(name, sizeof name, "station/%s", sc->stations[k].name);
-        if (zf_rng_init(&s->nodes[k].rng, seed, name) ||
-            zf_station_init(&s->nodes[k].st, sc->stations[k].servers, sc->stations[k].queue_limit))
-            return ZF_ENOMEM;
-    }
-    return 0;
-}
-
-static int setup_recorder(sim_t *s, const zf_sim_opts_t *opts)
-{
-    const zf_scenario_t *sc = s->sc;
-    const char **kinds = calloc(sc->nsources, sizeof *kinds);
-    s->gauge_busy = calloc(sc->nstations, sizeof *s->gauge_busy);
-    s->gauge_queue = calloc(sc->nstations, sizeof *s->gauge_queue);
-    if (!kinds || !s->gauge_busy || !s->gauge_queue) {
-        free(kinds);
-        return ZF_ENOMEM;
-    }
-    for (size_t i = 0; i < sc->nsources; i++)
-        kinds[i] = sc->sources[i].name;
-    int rc = zf_rec_init(s->rec, kinds, sc->nsources, sc->warmup, s->end);
-    free(kinds);
-    char name[ZF_REC_NAME_MAX];
-    for (size_t k = 0; k < sc->nstations && rc == 0; k++) {
-        snprintf(name, sizeof name, "%s.busy", sc->stations[k].name);
-        s->gauge_busy[k] = zf_rec_add_gauge(s->rec, name);
-        snprintf(name, sizeof name, "%s.queue", sc->stations[k].name);
-        s->gauge_queue[k] = zf_rec_add_gauge(s->rec, name);
-        if (s->gauge_busy[k] < 0 || s->gauge_queue[k] < 0)
-            rc = ZF_ENOMEM;
-    }
-    if (rc == 0 && opts && opts->csv)
-        rc = zf_rec_open_csv(s->rec, opts->csv);
+    zf_qnet_tick(m, now);
+    if (has_deployment(m->sc))
+        deploy_tick(m, now);
+    int rc = zf_rec_tick(m->rec, sec, m->in_system + m->reqs_live);
+    if (rc == 0 && now + ZF_S <= m->end)
+        rc = zf_queue_push(&m->q, now + ZF_S, EV_TICK, 0, sec + 1);
     return rc;
 }
 
-static int schedule_start(sim_t *s)
+static int on_workload(zf_model_t *m, const zf_event_t *e)
 {
-    int rc = 0;
-    for (size_t i = 0; i < s->sc->nsources && rc == 0; i++)
-        rc = zf_queue_push(&s->q, (zf_time_t)(zf_rng_exp(&s->src_rng[i], s->src_mean_gap_ns[i]) + 0.5),
-                           EV_ARRIVAL, (uint32_t)i, 0);
-    if (rc == 0 && s->sc->warmup > 0)
-        rc = zf_queue_push(&s->q, s->sc->warmup, EV_WARMUP, 0, 0);
-    if (rc == 0 && ZF_S <= s->end)
-        rc = zf_queue_push(&s->q, ZF_S, EV_TICK, 0, 0);
-    return rc;
+    zf_request_t req;
+    int rc = zf_workload_event(m->wl, e, &req);
+    return rc == 1 ? zf_route_request(m, &req, e->time) : rc;
 }
 
-static int dispatch(sim_t *s, const zf_event_t *e)
+static int dispatch(zf_model_t *m, const zf_event_t *e)
 {
-    switch (zf_event_kind(e)) {
-    case EV_ARRIVAL: return on_arrival(s, e->obj, e->time);
-    case EV_DEPART: return on_depart(s, e->obj, (uint32_t)e->arg, e->time);
-    case EV_TICK: return on_tick(s, e->arg, e->time);
-    case EV_WARMUP: on_warmup(s, e->time); return 0;
-    default: return ZF_ESTATE;
+    zf_time_t t = e->time;
+    unsigned kind = zf_event_kind(e);
+    switch (kind) {
+    case EV_ARRIVAL: return zf_qnet_arrival(m, e->obj, t);
+    case EV_DEPART: return zf_qnet_depart(m, e->obj, (uint32_t)e->arg, t);
+    case EV_TICK: return on_tick(m, e->arg, t);
+    case EV_WARMUP: zf_qnet_warmup(m, t); return 0;
+    case EV_REQ_ARRIVE: return zf_route_arrive(m, e->obj, e->arg, t);
+    case EV_CPU_DONE: return zf_route_cpu_done(m, e->obj, e->arg, t);
+    case EV_DB_DONE: return zf_route_db_done(m, e->arg, t);
+    case EV_REQ_FAIL: return zf_route_fail_later(m, e->arg, t);
+    case EV_DEADLINE: return zf_route_deadline(m, e->obj, t);
+    case EV_HEALTH: return zf_lb_health_event(m, e->obj, (uint32_t)e->arg, t);
+    case EV_DNS: return zf_lb_dns_event(m, e->obj, t);
+    case EV_SCALE: return zf_group_scale_event(m, e->obj, t);
+    case EV_LAUNCHED: return zf_group_launched(m, e->obj, (uint32_t)e->arg, t);
+    case EV_DRAINED: return zf_group_drained_event(m, e->obj, (uint32_t)e->arg, t);
+    case EV_STATUS: return zf_group_status_event(m, e->obj, (uint32_t)e->arg, t);
+    case EV_DB_PHASE: return zf_db_phase_event(m, (uint32_t)e->arg, t);
+    case EV_DB_RESYNC: return zf_db_resync_event(m, (uint32_t)e->arg, t);
+    case EV_FAULT_START: return zf_fault_start(m, e->obj, t);
+    case EV_FAULT_END: return zf_fault_end(m, e->obj, t);
+    case EV_FAULT_RANDOM: return zf_fault_random(m, e->obj, e->arg, t);
+    case EV_DEPLOY: return zf_fault_deploy(m, e->obj, t);
+    case EV_DEPLOYED: return zf_fault_deployed(m, e->obj, (uint32_t)e->arg, t);
+    default:
+        if (kind >= EV_WL_BASE && kind < EV_WL_BASE + ZF_WL_EVENT_KINDS)
+            return on_workload(m, e);
+        return ZF_ESTATE;
     }
 }
 
-static void report_progress(sim_t *s, const zf_sim_opts_t *opts, uint64_t events)
-{
-    zf_sim_progress_t p = {zf_queue_now(&s->q), s->end, events};
-    opts->progress(opts->progress_ctx, &p);
-}
-
-static int run_loop(sim_t *s, const zf_sim_opts_t *opts, uint64_t *nevents)
+static int run_loop(zf_model_t *m, const zf_sim_opts_t *opts, uint64_t *nevents)
 {
     zf_event_t e;
     uint64_t n = 0;
     zf_time_t next_report = zf_wall_now() + 250 * ZF_MS;
     int rc = 0;
-    while (rc == 0 && zf_queue_pop(&s->q, &e)) {
-        if (e.time > s->end)
+    while (rc == 0 && zf_queue_pop(&m->q, &e)) {
+        if (e.time > m->end)
             break;
-        rc = dispatch(s, &e);
+        rc = dispatch(m, &e);
         if ((++n & 0xffff) != 0 || !opts)
             continue;
         if (opts->stop && *opts->stop)
             rc = ZF_EABORT;
         if (opts->progress && zf_wall_now() >= next_report) {
-            report_progress(s, opts, n);
+            zf_sim_progress_t p = {zf_queue_now(&m->q), m->end, n};
+            opts->progress(opts->progress_ctx, &p);
             next_report = zf_wall_now() + 250 * ZF_MS;
         }
     }
@@ -273,80 +196,76 @@ static int run_loop(sim_t *s, const zf_sim_opts_t *opts, uint64_t *nevents)
     return rc;
 }
 
-static void record_metrics(sim_t *s)
+static int record(zf_model_t *m)
 {
-    const zf_scenario_t *sc = s->sc;
-    double span_s = zf_time_to_s(s->end - sc->warmup);
-    char name[ZF_REC_NAME_MAX];
-    for (size_t k = 0; k < sc->nstations; k++) {
-        node_t *n = &s->nodes[k];
-        const char *nm = sc->stations[k].name;
-        double busy = zf_timeavg_mean(&n->st.busy_avg, s->end);
-        double lq = zf_timeavg_mean(&n->st.queue_avg, s->end);
-#define PUT(suffix, v) (snprintf(name, sizeof name, "stations.%s.%s", nm, suffix), \
-                        zf_rec_metric(s->rec, name, (v)))
-        PUT("utilisation", busy / sc->stations[k].servers);
-        PUT("mean_busy_servers", busy);
-        PUT("mean_queue_length", lq);
-        PUT("mean_in_system", lq + busy);
-        PUT("mean_wait_s", n->st.wait_s.mean);
-        PUT("mean_sojourn_s", n->sojourn_s.mean);
-        PUT("arrivals", (double)n->st.arrivals);
-        PUT("blocked", (double)n->st.blocked);
-        PUT("blocking_probability",
-            n->st.arrivals ? (double)n->st.blocked / (double)n->st.arrivals : 0.0);
-        PUT("throughput_per_s", span_s > 0 ? (double)n->completed / span_s : 0.0);
-#undef PUT
+    zf_qnet_metrics(m);
+    if (!has_deployment(m->sc))
+        return 0;
+    zf_group_metrics(m, m->end);
+    m->rec->acked_writes = m->acked_writes;
+    m->rec->lost_writes = m->lost_writes;
+    m->rec->indeterminate_writes = m->indeterminate_writes;
+    m->rec->rpo_s = m->rpo_s;
+    if (m->wl) {
+        zf_workload_stats_t st;
+        zf_workload_stats(m->wl, &st);
+        zf_rec_metric(m->rec, "devices.retries", (double)st.retries);
+        zf_rec_metric(m->rec, "devices.dropped", (double)st.dropped);
+        zf_rec_metric(m->rec, "devices.backlog_at_end", (double)st.buffered_now);
+        zf_rec_metric(m->rec, "devices.bytes_per_device", (double)zf_workload_bytes_per_device(m->wl));
     }
+    return zf_faults_record(m);
 }
 
-static void sim_free(sim_t *s)
+static void model_free(zf_model_t *m)
 {
-    for (size_t i = 0; s->src_rng && i < s->sc->nsources; i++)
-        zf_rng_free(&s->src_rng[i]);
-    for (size_t k = 0; s->nodes && k < s->sc->nstations; k++) {
-        zf_rng_free(&s->nodes[k].rng);
-        zf_station_free(&s->nodes[k].st);
+    zf_qnet_free(m);
+    if (has_deployment(m->sc)) {
+        zf_workload_free(m->wl);
+        zf_faults_free(m);
+        zf_group_free(m);
+        zf_route_free(m);
+        zf_db_free(m);
+        zf_lb_free(m);
     }
-    free(s->src_rng);
-    free(s->src_mean_gap_ns);
-    free(s->nodes);
-    free(s->jobs);
-    free(s->gauge_busy);
-    free(s->gauge_queue);
-    zf_queue_free(&s->q);
+    zf_rng_free(&m->rng_infra);
+    zf_queue_free(&m->q);
 }
 
 int zf_sim_run(const zf_scenario_t *sc, uint64_t seed, const zf_sim_opts_t *opts,
                zf_rec_t *rec, uint64_t *events, zf_err_t *err)
 {
-    sim_t s = {0};
+    zf_model_t *m = calloc(1, sizeof *m);
     uint64_t n = 0;
-    s.sc = sc;
-    s.rec = rec;
-    s.free_job = NO_JOB;
-    s.end = opts && opts->until > 0 ? opts->until : sc->duration;
-    zf_queue_init(&s.q);
+    if (!m)
+        return zf_err_set(err, ZF_ENOMEM, "out of memory");
+    m->sc = sc;
+    m->dep = &sc->deploy;
+    m->rec = rec;
+    m->seed = seed;
+    m->end = opts && opts->until > 0 ? opts->until : sc->duration;
+    zf_queue_init(&m->q);
     memset(rec, 0, sizeof *rec);
-    int rc = setup_recorder(&s, opts);
+    if (err)
+        err->msg[0] = 0;
+    int rc = setup(m, opts, err);
     if (rc == 0)
-        rc = setup_streams(&s, seed);
+        rc = run_loop(m, opts, &n);
+    if (rc == 0 && m->end % ZF_S != 0) /* the last, partial second */
+        rc = zf_rec_tick(rec, (uint64_t)(m->end / ZF_S), m->in_system + m->reqs_live);
     if (rc == 0)
-        rc = schedule_start(&s);
-    if (rc == 0)
-        rc = run_loop(&s, opts, &n);
-    if (rc == 0 && s.end % ZF_S != 0) /* the last, partial second */
-        rc = zf_rec_tick(rec, (uint64_t)(s.end / ZF_S), s.in_system);
-    if (rc == 0)
-        record_metrics(&s);
+        rc = record(m);
     if (events)
         *events = n;
-    sim_free(&s);
+    model_free(m);
+    free(m);
+    if (rc == 0)
+        return 0;
+    if (err && err->msg[0])
+        return rc;
     if (rc == ZF_EIO)
         return zf_err_set(err, rc, "writing the per-second series failed");
     if (rc == ZF_EABORT)
         return zf_err_set(err, rc, "interrupted");
-    if (rc)
-        return zf_err_set(err, rc, "simulation failed: %s", zf_err_name(rc));
-    return 0;
+    return zf_err_set(err, rc, "simulation failed: %s", zf_err_name(rc));
 }

@@ -773,6 +773,8 @@ static int parse_fault(zf_jr_t *jr, const zf_deploy_spec_t *d, zf_time_t start_t
         (rc = zf_jr_duration(jr, o, path, "duration", needs_duration(f->type), &f->duration)) ||
         (rc = parse_fault_params(jr, d, o, path, f)))
         return rc;
+    if (f->type == ZF_FAULT_DB_CRASH && f->duration == 0)
+        f->duration = 10 * ZF_MIN; /* single-zone: instance restart and recovery, assumption */
     if (f->type == ZF_FAULT_AZ_POWER && f->duration == 0)
         f->duration = 30 * ZF_MIN; /* AWS FIS AZ Availability: Power Interruption */
     if (needs_duration(f->type) && f->duration <= 0) {
@@ -852,11 +854,8 @@ static int resolve_routes(zf_jr_t *jr, zf_scenario_t *s, zf_deploy_spec_t *d)
         if (g < 0)
             return zf_jr_fail(jr, p, "no rule of load balancer \"%s\" routes kind \"%s\" to a group",
                               kind->lb_name, kind->name);
-        if (d->groups[g].lb >= 0 && d->groups[g].lb != kind->lb)
-            return zf_jr_fail(jr, p, "group \"%s\" is behind two load balancers (\"%s\" and \"%s\"); "
-                              "give each load balancer its own groups", d->groups[g].name,
-                              d->lbs[d->groups[g].lb].name, kind->lb_name);
-        d->groups[g].lb = kind->lb;
+        if (d->groups[g].lb < 0) /* behind several: health checks of the first */
+            d->groups[g].lb = kind->lb;
     }
     return 0;
 }

@@ -79,7 +79,7 @@ typedef struct zf_group_spec {
     zf_scaling_spec_t scaling;
     bool rebalance;                 /* AZ rebalancing after a zone returns */
     double hourly_cost;             /* per instance-hour, for the cost figure */
-    int32_t lb;                     /* the load balancer routing to it (resolved) */
+    int32_t lb;                     /* first load balancer routing to it (its health checks) */
 } zf_group_spec_t;
 
 typedef enum zf_replication {

@@ -1,6 +1,7 @@
 /* scenario: loading and validation of the scenario language's top level, run settings,
  * and the queueing primitives (sources and stations). */
 #include "scenario/scenario.h"
+#include "scenario/extend.h"
 #include "scenario/jread.h"
 
 #include <stdio.h>
@@ -218,7 +219,9 @@ static int finish(const char *file, json_t *root, zf_scenario_t **out, zf_err_t 
     }
     snprintf(s->file, sizeof s->file, "%s", file);
     zf_jr_t jr = {s->file, err};
-    int rc = parse_root(&jr, root, s);
+    int rc = zf_scenario_resolve_extends(file, &root, err);
+    if (rc == 0)
+        rc = parse_root(&jr, root, s);
     json_decref(root);
     if (rc) {
         zf_scenario_free(s);

@@ -1,0 +1,277 @@
+/* db: the database: a primary and an optional synchronous (or asynchronous) standby in
+ * another zone, a connection limit, per-operation latencies, failover in phases
+ * (detection, promotion, DNS switch), re-sync of the old primary as standby, and the
+ * accounting of acknowledged writes that a failover or a restore loses. docs/model.md. */
+#include "model/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static zf_time_t op_time(zf_model_t *m, uint32_t kind, zf_time_t now)
+{
+    const zf_db_spec_t *s = &m->dep->db;
+    const zf_kind_spec_t *k = &m->sc->kinds[kind];
+    zf_mdb_t *d = &m->db;
+    zf_time_t t = 0;
+    for (uint32_t i = 0; i < k->db_reads; i++)
+        t += zf_dist_sample_ns(&s->read, &d->rng);
+    for (uint32_t i = 0; i < k->db_writes; i++) {
+        t += zf_dist_sample_ns(&s->commit, &d->rng);
+        if (s->replication == ZF_REPL_SYNC && d->standby_zone >= 0 && d->standby_in_sync)
+            t += zf_dist_sample_ns(&s->replication_rtt, &d->rng);
+    }
+    if (k->db_writes && d->block_until > now)
+        t += d->block_until - now; /* commits wait for the lost synchronous standby */
+    return t;
+}
+
+static int start_op(zf_model_t *m, uint32_t req, zf_time_t now)
+{
+    zf_mreq_t *q = &m->reqs[req];
+    q->phase = REQ_DB;
+    return zf_queue_push(&m->q, now + op_time(m, q->r.kind, now), EV_DB_DONE, 0, zf_ref(m, req));
+}
+
+int zf_db_begin(zf_model_t *m, uint64_t ref, uint32_t kind, zf_time_t now)
+{
+    (void)kind;
+    zf_mdb_t *d = &m->db;
+    if (!m->dep->db.present)
+        return 0 * start_op(m, (uint32_t)ref, now); /* no database: the operation is free */
+    if (d->state != DB_AVAILABLE)
+        return -1;
+    uint32_t req = (uint32_t)ref;
+    int r = zf_station_arrive(&d->conns, now, req);
+    if (r == ZF_STATION_STARTED)
+        return start_op(m, req, now);
+    if (r == ZF_STATION_QUEUED) {
+        m->reqs[req].phase = REQ_WAIT_DB;
+        return 0;
+    }
+    return r < 0 ? r : -1; /* connection limit: "too many connections" */
+}
+
+int zf_db_end(zf_model_t *m, zf_time_t now)
+{
+    uint32_t next;
+    if (!m->dep->db.present)
+        return 0;
+    if (zf_station_complete(&m->db.conns, now, &next))
+        return start_op(m, next, now);
+    return 0;
+}
+
+/* ---------- acknowledged writes and their loss ---------- */
+
+void zf_db_ack(zf_model_t *m, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    const zf_db_spec_t *s = &m->dep->db;
+    zf_time_t keep = s->log_ship_interval > 10 * ZF_MIN ? s->log_ship_interval : 10 * ZF_MIN;
+    m->acked_writes++;
+    while (d->ack_len && d->ack_t[d->ack_head] < now - keep) {
+        d->ack_head = (d->ack_head + 1) % d->ack_cap;
+        d->ack_len--;
+    }
+    if (d->ack_len == d->ack_cap) {
+        uint32_t cap = d->ack_cap ? d->ack_cap * 2 : 4096;
+        zf_time_t *v = malloc(cap * sizeof *v);
+        if (!v)
+            return; /* loss accounting degrades to what fits; the run goes on */
+        for (uint32_t i = 0; i < d->ack_len; i++)
+            v[i] = d->ack_t[(d->ack_head + i) % d->ack_cap];
+        free(d->ack_t);
+        d->ack_t = v;
+        d->ack_cap = cap;
+        d->ack_head = 0;
+    }
+    d->ack_t[(d->ack_head + d->ack_len) % d->ack_cap] = now;
+    d->ack_len++;
+}
+
+/* Writes acknowledged after `since` are lost: counts them and extends the RPO. */
+static void lose_since(zf_model_t *m, zf_time_t since, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    zf_time_t oldest = -1;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < d->ack_len; i++) {
+        zf_time_t t = d->ack_t[(d->ack_head + i) % d->ack_cap];
+        if (t > since) {
+            n++;
+            if (oldest < 0)
+                oldest = t;
+        }
+    }
+    m->lost_writes += n;
+    if (n && zf_time_to_s(now - oldest) > m->rpo_s)
+        m->rpo_s = zf_time_to_s(now - oldest);
+    /* lost writes leave the ring: a second loss cannot count them again */
+    while (d->ack_len && d->ack_t[(d->ack_head + d->ack_len - 1) % d->ack_cap] > since)
+        d->ack_len--;
+}
+
+/* ---------- failures and recovery ---------- */
+
+static int reset_conns(zf_model_t *m, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    int rc = zf_route_db_lost(m, now);
+    zf_station_free(&d->conns);
+    if (rc == 0 && zf_station_init(&d->conns, m->dep->db.max_connections, m->dep->db.queue_limit))
+        rc = ZF_ENOMEM;
+    d->epoch++;
+    return rc;
+}
+
+static int next_phase(zf_model_t *m, zf_db_phase_t ph, zf_time_t now)
+{
+    const zf_db_spec_t *s = &m->dep->db;
+    zf_mdb_t *d = &m->db;
+    const zf_dist_t *dist = ph == PH_DETECT ? &s->detection : ph == PH_PROMOTE ? &s->promotion
+                                                                               : &s->dns_switch;
+    d->phase = ph;
+    d->phase_start = now;
+    return zf_queue_push(&m->q, now + zf_dist_sample_ns(dist, &d->rng), EV_DB_PHASE, 0, d->epoch);
+}
+
+int zf_db_crash(zf_model_t *m, zf_time_t now, bool detected, int fault)
+{
+    zf_mdb_t *d = &m->db;
+    const zf_db_spec_t *s = &m->dep->db;
+    if (!s->present || d->state != DB_AVAILABLE)
+        return 0;
+    int rc = reset_conns(m, now);
+    d->fault = fault;
+    d->failover_start = now;
+    bool can_fail_over = d->standby_zone >= 0 && d->standby_in_sync &&
+                         m->zones[d->standby_zone].state == ZONE_UP;
+    if (!can_fail_over) {
+        d->state = DB_DOWN; /* single zone: back when its instance or zone returns */
+        return rc;
+    }
+    if (s->replication == ZF_REPL_ASYNC) /* the standby trails: its lag of writes is lost */
+        lose_since(m, now - zf_dist_sample_ns(&s->async_lag, &d->rng), now);
+    d->state = DB_FAILOVER;
+    return rc ? rc : next_phase(m, detected ? PH_PROMOTE : PH_DETECT, now);
+}
+
+int zf_db_phase_event(zf_model_t *m, uint32_t epoch, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    if (epoch != d->epoch)
+        return 0;
+    if (d->state == DB_RESTORING) {
+        d->state = DB_AVAILABLE;
+        goto restored;
+    }
+    if (d->state != DB_FAILOVER)
+        return 0;
+    if (d->phase == PH_DETECT)
+        return next_phase(m, PH_PROMOTE, now);
+    if (d->phase == PH_PROMOTE)
+        return next_phase(m, PH_DNS, now);
+    /* DNS switched: the standby is the primary; the old primary must re-sync */
+    d->state = DB_AVAILABLE;
+    d->phase = PH_NONE;
+    d->old_primary_zone = d->primary_zone;
+    d->primary_zone = d->standby_zone;
+    d->standby_zone = -1;
+    d->standby_in_sync = false;
+    if (m->zones[d->old_primary_zone].state == ZONE_UP)
+        zf_queue_push(&m->q, now + zf_dist_sample_ns(&m->dep->db.resync, &d->rng), EV_DB_RESYNC,
+                      0, d->epoch);
+restored:
+    if (d->fault >= 0 && m->faults[d->fault].db_restored < 0)
+        m->faults[d->fault].db_restored = now;
+    d->fault = -1;
+    return 0;
+}
+
+int zf_db_resync_event(zf_model_t *m, uint32_t epoch, zf_time_t now)
+{
+    (void)now;
+    zf_mdb_t *d = &m->db;
+    if (epoch != d->epoch || d->old_primary_zone < 0)
+        return 0;
+    d->standby_zone = d->old_primary_zone;
+    d->old_primary_zone = -1;
+    d->standby_in_sync = true;
+    return 0;
+}
+
+int zf_db_standby_lost(zf_model_t *m, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    if (d->standby_zone < 0 || !d->standby_in_sync)
+        return 0;
+    d->standby_in_sync = false;
+    d->old_primary_zone = d->standby_zone; /* it re-syncs when its zone returns */
+    d->standby_zone = -1;
+    d->block_until = now + m->dep->db.standby_loss_block;
+    return 0;
+}
+
+int zf_db_zone_back(zf_model_t *m, uint32_t zone, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    if (!m->dep->db.present)
+        return 0;
+    if (d->state == DB_DOWN && d->primary_zone == (int32_t)zone) {
+        d->state = DB_AVAILABLE; /* durable storage: the same data comes back */
+        if (d->fault >= 0 && m->faults[d->fault].db_restored < 0)
+            m->faults[d->fault].db_restored = now;
+        d->fault = -1;
+        return 0;
+    }
+    if (d->old_primary_zone == (int32_t)zone)
+        return zf_queue_push(&m->q, now + zf_dist_sample_ns(&m->dep->db.resync, &d->rng),
+                             EV_DB_RESYNC, 0, d->epoch);
+    return 0;
+}
+
+int zf_db_restart(zf_model_t *m, zf_time_t now)
+{
+    zf_mdb_t *d = &m->db;
+    if (d->state != DB_DOWN || d->primary_zone < 0 || m->zones[d->primary_zone].state != ZONE_UP)
+        return 0;
+    return zf_db_zone_back(m, (uint32_t)d->primary_zone, now);
+}
+
+int zf_db_restore(zf_model_t *m, zf_time_t now, zf_time_t duration, int fault)
+{
+    zf_mdb_t *d = &m->db;
+    const zf_db_spec_t *s = &m->dep->db;
+    if (!s->present)
+        return 0;
+    int rc = reset_conns(m, now);
+    /* a restore reaches the last shipped log: what came after it is lost */
+    zf_time_t shipped = now / s->log_ship_interval * s->log_ship_interval;
+    lose_since(m, shipped, now);
+    d->state = DB_RESTORING;
+    d->fault = fault;
+    return rc ? rc : zf_queue_push(&m->q, now + duration, EV_DB_PHASE, 0, d->epoch);
+}
+
+int zf_db_setup(zf_model_t *m)
+{
+    zf_mdb_t *d = &m->db;
+    const zf_db_spec_t *s = &m->dep->db;
+    d->fault = -1;
+    d->old_primary_zone = -1;
+    d->primary_zone = s->present ? (int32_t)s->primary_zone : -1;
+    d->standby_zone = s->present ? s->standby_zone : -1;
+    d->standby_in_sync = d->standby_zone >= 0;
+    if (zf_rng_init(&d->rng, m->seed, "model/db"))
+        return ZF_ENOMEM;
+    if (s->present && zf_station_init(&d->conns, s->max_connections, s->queue_limit))
+        return ZF_ENOMEM;
+    return 0;
+}
+
+void zf_db_free(zf_model_t *m)
+{
+    zf_rng_free(&m->db.rng);
+    zf_station_free(&m->db.conns);
+    free(m->db.ack_t);
+}

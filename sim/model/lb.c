@@ -1,0 +1,239 @@
+/* lb: load balancers: a node per zone, clients spread over nodes by cached DNS answers,
+ * health checks of targets, and target choice (round robin, cross-zone or not, failing
+ * open when no target is healthy, as ALB does). docs/model.md, "Load balancers". */
+#include "model/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool zf_lb_node_alive(const zf_model_t *m, uint32_t lb, uint32_t node)
+{
+    uint32_t zone = m->dep->lbs[lb].zones[node];
+    return m->zones[zone].state == ZONE_UP && !m->lbs[lb].node_failed[node];
+}
+
+static bool zone_has_healthy(const zf_model_t *m, uint32_t lb, uint32_t zone)
+{
+    for (uint32_t g = 0; g < m->dep->ngroups; g++) {
+        if (m->dep->groups[g].lb != (int32_t)lb)
+            continue;
+        const zf_mgroup_t *mg = &m->groups[g];
+        for (uint32_t i = 0; i < mg->nmembers; i++) {
+            const zf_inst_t *in = &m->insts[mg->members[i]];
+            if (in->zone == zone && in->state == INST_IN_SERVICE && in->health == TGT_HEALTHY)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Nodes that belong in DNS now: alive, and with cross-zone off, with a healthy target in
+ * their zone. When none qualifies every node is returned (ALB behaviour). */
+static uint32_t desired_mask(const zf_model_t *m, uint32_t lb)
+{
+    const zf_lb_spec_t *s = &m->dep->lbs[lb];
+    uint32_t mask = 0;
+    for (uint32_t n = 0; n < s->nzones; n++)
+        if (zf_lb_node_alive(m, lb, n) && (s->cross_zone || zone_has_healthy(m, lb, s->zones[n])))
+            mask |= 1u << n;
+    return mask ? mask : (1u << s->nzones) - 1;
+}
+
+void zf_lb_refresh_dns(zf_model_t *m, uint32_t lb, zf_time_t now)
+{
+    zf_mlb_t *l = &m->lbs[lb];
+    if (l->dns_pending || desired_mask(m, lb) == l->dns_mask)
+        return;
+    l->dns_pending = true;
+    zf_queue_push(&m->q, now + m->dep->lbs[lb].dns_update_delay, EV_DNS, lb, 0);
+}
+
+int zf_lb_dns_event(zf_model_t *m, uint32_t lb, zf_time_t now)
+{
+    zf_mlb_t *l = &m->lbs[lb];
+    l->dns_pending = false;
+    uint32_t mask = desired_mask(m, lb);
+    if (mask == l->dns_mask)
+        return 0;
+    if (mask & ~l->dns_mask) {
+        /* nodes coming back: nothing to record for faults */
+    }
+    if ((l->dns_mask & ~mask) && m->faults)
+        for (size_t f = 0; f < m->dep->nfaults; f++)
+            if (m->faults[f].active && now <= m->faults[f].watch_until &&
+                m->faults[f].dns_removed < 0) {
+                m->faults[f].dns_removed = now;
+                m->faults[f].touched_dns = true;
+            }
+    l->dns_mask = mask;
+    if (l->ndns == ZF_DNS_HIST_MAX) { /* keep the newest half: older answers have expired */
+        memmove(l->dns_t, l->dns_t + ZF_DNS_HIST_MAX / 2, sizeof l->dns_t / 2);
+        memmove(l->dns_m, l->dns_m + ZF_DNS_HIST_MAX / 2, sizeof l->dns_m / 2);
+        l->ndns = ZF_DNS_HIST_MAX / 2;
+    }
+    l->dns_t[l->ndns] = now;
+    l->dns_m[l->ndns] = mask;
+    l->ndns++;
+    zf_lb_refresh_dns(m, lb, now); /* the state may have moved on meanwhile */
+    return 0;
+}
+
+/* The DNS answer in force at t. */
+static uint32_t answer_at(const zf_mlb_t *l, zf_time_t t)
+{
+    uint32_t lo = 0, hi = l->ndns;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (l->dns_t[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return l->dns_m[lo];
+}
+
+uint32_t zf_lb_pick_node(zf_model_t *m, uint32_t lb, uint64_t client, zf_time_t now)
+{
+    const zf_lb_spec_t *s = &m->dep->lbs[lb];
+    zf_time_t ttl = s->dns_ttl > 0 ? s->dns_ttl : 1;
+    uint64_t h = zf_mix64(client ^ ((uint64_t)lb << 48));
+    /* the client re-resolves at offset + k * ttl; its answer is the one of that instant */
+    zf_time_t offset = (zf_time_t)(h % (uint64_t)ttl);
+    int64_t k = now >= offset ? (now - offset) / ttl : -1;
+    zf_time_t t_res = k >= 0 ? offset + k * ttl : 0;
+    uint32_t mask = answer_at(&m->lbs[lb], t_res);
+    uint32_t n = (uint32_t)__builtin_popcount(mask);
+    uint32_t pick = (uint32_t)(zf_mix64(h ^ (uint64_t)k) % n);
+    for (uint32_t node = 0; node < s->nzones; node++)
+        if ((mask >> node) & 1u) {
+            if (pick == 0)
+                return node;
+            pick--;
+        }
+    return 0;
+}
+
+static bool routable(const zf_inst_t *in, uint32_t zone, bool any_zone, bool need_healthy)
+{
+    if (in->state != INST_IN_SERVICE && in->state != INST_DEAD)
+        return false;
+    if (!any_zone && in->zone != zone)
+        return false;
+    return !need_healthy || (in->health == TGT_HEALTHY && in->state == INST_IN_SERVICE);
+}
+
+/* Round robin over the group's members that qualify. */
+static uint32_t round_robin(zf_model_t *m, zf_mgroup_t *mg, uint32_t zone, bool any_zone,
+                            bool need_healthy)
+{
+    for (uint32_t k = 0; k < mg->nmembers; k++) {
+        uint32_t pos = (mg->rr + k) % mg->nmembers;
+        uint32_t i = mg->members[pos];
+        if (routable(&m->insts[i], zone, any_zone, need_healthy)) {
+            mg->rr = pos + 1;
+            return i;
+        }
+    }
+    return ZF_NONE;
+}
+
+uint32_t zf_lb_pick_target(zf_model_t *m, uint32_t lb, uint32_t node, uint32_t group)
+{
+    const zf_lb_spec_t *s = &m->dep->lbs[lb];
+    zf_mgroup_t *mg = &m->groups[group];
+    uint32_t zone = s->zones[node];
+    if (mg->nmembers == 0)
+        return ZF_NONE;
+    uint32_t i = round_robin(m, mg, zone, s->cross_zone, true);
+    if (i != ZF_NONE)
+        return i;
+    /* fail open: every registered target, healthy or not */
+    return round_robin(m, mg, zone, s->cross_zone, false);
+}
+
+/* ---------- health checks ---------- */
+
+int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now)
+{
+    zf_inst_t *in = &m->insts[inst];
+    const zf_lb_spec_t *s = &m->dep->lbs[m->dep->groups[in->group].lb];
+    /* targets are checked on their own phase within the interval */
+    zf_time_t phase = (zf_time_t)(zf_rng_uniform(&m->rng_infra) * (double)s->health.interval);
+    in->hc_ok = in->hc_fail = 0;
+    return zf_queue_push(&m->q, now + phase, EV_HEALTH, inst, in->epoch);
+}
+
+/* One check: the target answers within the timeout unless it is dead, its zone is down,
+ * its queue is full (503), or a degraded zone drops or delays the check. */
+static bool check_passes(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t *s)
+{
+    const zf_mzone_t *z = &m->zones[in->zone];
+    if (in->crashed || in->state == INST_DEAD || z->state == ZONE_DOWN)
+        return false;
+    if (in->workers.queue_limit >= 0 && (int64_t)in->workers.len >= in->workers.queue_limit &&
+        in->workers.busy >= in->workers.servers)
+        return false;
+    if (2 * z->added_latency >= s->health.timeout)
+        return false;
+    return !(z->loss > 0 && zf_rng_uniform(&m->rng_infra) < z->loss);
+}
+
+static void became_unhealthy(zf_model_t *m, uint32_t inst, uint32_t lb, zf_time_t now)
+{
+    for (size_t f = 0; m->faults && f < m->dep->nfaults; f++)
+        if (m->faults[f].active && now <= m->faults[f].watch_until && now >= m->dep->faults[f].start)
+            m->faults[f].marked_unhealthy = now;
+    if (!m->dep->lbs[lb].cross_zone)
+        zf_lb_refresh_dns(m, lb, now);
+    zf_group_unhealthy(m, inst, now);
+}
+
+int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now)
+{
+    zf_inst_t *in = &m->insts[inst];
+    if (in->epoch != epoch || (in->state != INST_IN_SERVICE && in->state != INST_DEAD))
+        return 0; /* deregistered or terminated since: checks stop */
+    uint32_t lb = (uint32_t)m->dep->groups[in->group].lb;
+    const zf_lb_spec_t *s = &m->dep->lbs[lb];
+    if (check_passes(m, in, s)) {
+        in->hc_fail = 0;
+        if (in->hc_ok < 255)
+            in->hc_ok++;
+        if (in->health != TGT_HEALTHY && in->hc_ok >= s->health.healthy_threshold) {
+            in->health = TGT_HEALTHY;
+            if (!s->cross_zone)
+                zf_lb_refresh_dns(m, lb, now);
+        }
+    } else {
+        in->hc_ok = 0;
+        if (in->hc_fail < 255)
+            in->hc_fail++;
+        if (in->health != TGT_UNHEALTHY && in->hc_fail >= s->health.unhealthy_threshold) {
+            in->health = TGT_UNHEALTHY;
+            became_unhealthy(m, inst, lb, now);
+        }
+    }
+    if (in->epoch != epoch || in->state == INST_TERMINATED)
+        return 0; /* the group replaced it */
+    return zf_queue_push(&m->q, now + s->health.interval, EV_HEALTH, inst, epoch);
+}
+
+int zf_lb_setup(zf_model_t *m)
+{
+    m->lbs = calloc(m->dep->nlbs + 1, sizeof *m->lbs);
+    if (!m->lbs)
+        return ZF_ENOMEM;
+    for (size_t i = 0; i < m->dep->nlbs; i++) {
+        zf_mlb_t *l = &m->lbs[i];
+        l->dns_mask = (1u << m->dep->lbs[i].nzones) - 1;
+        l->dns_t[0] = 0;
+        l->dns_m[0] = l->dns_mask;
+        l->ndns = 1;
+    }
+    return 0;
+}
+
+void zf_lb_free(zf_model_t *m)
+{
+    free(m->lbs);
+}
