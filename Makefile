@@ -14,9 +14,10 @@ DEPS_BUILD = gcc pkg-config meson ninja-build libuv1-dev libgsl-dev libjansson-d
              libcriterion-dev libhttp-parser-dev libssl-dev libpq-dev gnuplot-nox
 # Tests and benchmarks: real servers and load tools on loopback, sanitizer runtimes.
 DEPS_TEST  = libclang-rt-14-dev clang haproxy nginx wrk python3 iproute2 iptables \
-             postgresql patroni etcd-server etcd-client socat curl openssl
+             postgresql patroni etcd-server etcd-client socat curl openssl \
+             python3-etcd
 # Browser check of the HTML report (optional: tests skip with a message without it).
-DEPS_BROWSER = chromium
+DEPS_BROWSER = chromium nodejs
 
 APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 

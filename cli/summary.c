@@ -66,11 +66,15 @@ static void print_faults(FILE *out, const json_t *res)
     fprintf(out, "faults\n");
     json_array_foreach(faults, i, f) {
         double rto = num(f, "rto_s");
-        fprintf(out, "  %-22s %-18s %-12s start %8.1f s  detected %8.1f s  ",
+        char det[32];
+        if (isnan(num(f, "detected_s")))
+            snprintf(det, sizeof det, "no failure");
+        else
+            snprintf(det, sizeof det, "detected %8.1f s", num(f, "detected_s"));
+        fprintf(out, "  %-22s %-21s %-12s start %8.1f s  %-19s  ",
                 json_string_value(json_object_get(f, "name")),
                 json_string_value(json_object_get(f, "kind")),
-                json_string_value(json_object_get(f, "target")), num(f, "start_s"),
-                num(f, "detected_s"));
+                json_string_value(json_object_get(f, "target")), num(f, "start_s"), det);
         if (isnan(rto))
             fprintf(out, "not recovered\n");
         else

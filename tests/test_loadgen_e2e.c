@@ -433,20 +433,23 @@ Test(rate, the_write_store_acknowledges_all_and_loses_what_it_is_told_to)
     cr_assert_eq(run_one(url, &c, 4, &src, &st, &err), 0, "%s", err.msg);
     cr_assert_eq(s.acked, 100);
     cr_assert_eq(http_simple(ts.port, "POST", "/control/drop?ids=w3,w4", body, sizeof body), 200);
-    int lost = 0;
+    /* --drop-every 10 drops every 10th write in arrival order, which four connections do
+     * not fix: count them, then w3 and w4 are gone whatever happened to them before */
+    int lost = 0, extra = 2;
     for (int i = 0; i < 100; i++) {
         char path[64];
         snprintf(path, sizeof path, "/v1/writes/w%d", i);
         int status = http_simple(ts.port, "GET", path, body, sizeof body);
         cr_assert(status == 200 || status == 404);
-        int dropped = (i + 1) % 10 == 0 || i == 3 || i == 4;
-        cr_assert_eq(status, dropped ? 404 : 200, "w%d: %d", i, status);
+        if (i == 3 || i == 4)
+            cr_assert_eq(status, 404, "w%d: %d", i, status);
         lost += status == 404;
     }
-    cr_assert_eq(lost, 12);
-    cr_assert_eq(testserver_stat(&ts, "stored"), 88);
+    /* w3 or w4 may have been among the every-10th drops already */
+    cr_assert(lost == 10 + extra || lost == 10 + extra - 1 || lost == 10, "lost %d", lost);
+    cr_assert_eq(testserver_stat(&ts, "stored"), 100 - lost);
     cr_assert_eq(http_simple(ts.port, "GET", "/v1/writes", body, sizeof body), 200);
-    cr_assert(strstr(body, "\"w0\"") && !strstr(body, "\"w9\""), "%s", body);
+    cr_assert(!strstr(body, "\"w3\"") && !strstr(body, "\"w4\""), "%s", body);
     testserver_stop(&ts);
     zf_lg_stats_free(&st);
 }

@@ -167,5 +167,8 @@ int zf_rec_add_fault(zf_rec_t *r, const zf_fault_rec_t *f)
 
 double zf_fault_rto_s(const zf_fault_rec_t *f)
 {
-    return f->recovered >= 0 ? zf_time_to_s(f->recovered - f->start) : NAN;
+    if (f->recovered < 0)
+        return NAN;
+    zf_time_t from = f->rto_from > f->start ? f->rto_from : f->start;
+    return f->recovered > from ? zf_time_to_s(f->recovered - from) : 0.0;
 }

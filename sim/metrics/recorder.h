@@ -31,6 +31,8 @@ typedef struct zf_fault_rec {
     zf_time_t start, end;        /* injected and healed */
     zf_time_t detected;          /* first failed request after start */
     zf_time_t recovered;         /* availability back above threshold over the window */
+    zf_time_t rto_from;          /* RTO counts from here: the start, or for a device
+                                  * network outage its end (the service saw nothing before) */
     /* RTO broken into phases (ns; 0 when the phase does not apply) */
     zf_time_t phase_detection, phase_dns, phase_promotion, phase_launch;
 } zf_fault_rec_t;
@@ -125,7 +127,7 @@ double zf_rec_metric_get(const zf_rec_t *r, const char *name);
 /* Appends a fault record (copied). 0 or ZF_ENOMEM. */
 int zf_rec_add_fault(zf_rec_t *r, const zf_fault_rec_t *f);
 
-/* RTO of a fault in seconds: recovered - start, or NAN when it never recovered. */
+/* RTO of a fault in seconds: recovered - rto_from, or NAN when it never recovered. */
 double zf_fault_rto_s(const zf_fault_rec_t *f);
 
 /* Requests still in the system at the end (measured ones). */

@@ -234,6 +234,7 @@ static json_t *faults_json(const zf_rec_t *r)
                                              "recovered_s", time_or_null(f->recovered), "rto_s",
                                              jnum(zf_fault_rto_s(f)), "rto_phases", phases);
         assert(o && "faults_json format");
+        json_object_set_new(o, "rto_from_s", time_or_null(f->rto_from));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -515,6 +516,7 @@ static int load_faults(const json_t *faults, zf_rec_t *out)
         fr.end = secs_to_ns(json_object_get(f, "end_s"));
         fr.detected = secs_to_ns(json_object_get(f, "detected_s"));
         fr.recovered = secs_to_ns(json_object_get(f, "recovered_s"));
+        fr.rto_from = secs_to_ns(json_object_get(f, "rto_from_s"));
         fr.phase_detection = secs_to_ns(json_object_get(ph, "detection_s"));
         fr.phase_dns = secs_to_ns(json_object_get(ph, "dns_s"));
         fr.phase_promotion = secs_to_ns(json_object_get(ph, "promotion_s"));

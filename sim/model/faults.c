@@ -301,10 +301,14 @@ static zf_time_t since(zf_time_t t, zf_time_t start)
     return t >= 0 ? t - start : 0;
 }
 
-/* Seconds from fault end until the backlog is back to its level at the fault's start. */
-static double drain_after(const zf_model_t *m, const zf_fault_spec_t *fs, const zf_mfault_t *mf)
+/* Seconds from the fault's recovery (the service back above its threshold) until the
+ * device backlog is back to its level at the fault's start; NAN when none formed. */
+static double drain_after(const zf_model_t *m, const zf_fault_spec_t *fs, const zf_mfault_t *mf,
+                          zf_time_t recovered)
 {
-    size_t e = (size_t)((fs->start + fs->duration) / ZF_S);
+    if (recovered < 0)
+        return INFINITY;
+    size_t e = (size_t)(recovered / ZF_S);
     uint64_t peak = 0;
     for (size_t i = (size_t)(fs->start / ZF_S); i < m->nbacklog; i++)
         peak = m->backlog_sec[i] > peak ? m->backlog_sec[i] : peak;
@@ -327,7 +331,9 @@ int zf_faults_record(zf_model_t *m)
         snprintf(r.name, sizeof r.name, "%s", fs->name);
         snprintf(r.kind, sizeof r.kind, "%s", zf_fault_type_name(fs->type));
         snprintf(r.target, sizeof r.target, "%s", target_name(m, fs));
-        r.start = fs->start;
+        r.start = r.rto_from = fs->start;
+        if (fs->type == ZF_FAULT_DEVICE_NETWORK)
+            r.rto_from = fs->start + fs->duration;
         r.end = fs->start + fs->duration + (fs->type == ZF_FAULT_AZ_POWER ? fs->recovery : 0);
         if (fs->start > m->end) /* never happened in this run (--until) */
             r.end = r.detected = r.recovered = -1;
@@ -342,7 +348,7 @@ int zf_faults_record(zf_model_t *m)
         r.phase_launch = mf->touched_capacity ? since(mf->capacity_restored, fs->start) : 0;
         if (zf_rec_add_fault(m->rec, &r))
             return ZF_ENOMEM;
-        double d = m->wl ? drain_after(m, fs, mf) : NAN;
+        double d = m->wl ? drain_after(m, fs, mf, r.recovered) : NAN;
         if (!isnan(d) && (isnan(drain) || d > drain))
             drain = d;
     }
