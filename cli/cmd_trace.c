@@ -41,6 +41,7 @@ static int parse_args(int argc, char **argv, trace_opts_t *o)
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int c;
+    char ob[64];
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":o:qh", longs, NULL)) != -1) {
@@ -62,8 +63,8 @@ static int parse_args(int argc, char **argv, trace_opts_t *o)
             break;
         case 'q': o->quiet = true; break;
         case 'h': fputs(usage, stdout); return -1;
-        case ':': return zf_cli_usage("trace", "option %s needs a value", argv[optind - 1]);
-        default: return zf_cli_usage("trace", "unknown option %s", argv[optind - 1]);
+        case ':': return zf_cli_usage("trace", "option %s needs a value", zf_cli_bad_option(argv, ob, sizeof ob));
+        default: return zf_cli_usage("trace", "unknown option %s", zf_cli_bad_option(argv, ob, sizeof ob));
         }
     }
     if (optind >= argc)
