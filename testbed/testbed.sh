@@ -49,9 +49,12 @@ zf_up_patroni() {
     local z
     for z in $ZF_ZONES; do zf_etcd_start "$z"; done
     for z in $ZF_ZONES; do zf_wait 15 "etcd-$z healthy" zf_etcd_healthy "$z"; done
+    # pg-a first; pg-b once pg-a holds the cluster's initialize key, so that pg-a
+    # bootstraps (the primary starts in zone a) while pg-b's Patroni starts up.
     zf_patroni_start a
-    zf_wait 25 "pg-a to bootstrap as primary" zf_patroni_is a primary
+    zf_wait 20 "pg-a to take the initialize key" zf_etcd_has_key /zonefall/zonefall/initialize
     zf_patroni_start b
+    zf_wait 25 "pg-a to bootstrap as primary" zf_patroni_is a primary
 }
 
 zf_up_fast() {
@@ -88,8 +91,11 @@ zf_hap_any_up() { zf_hap_states "$1" "$2" | grep -Eq ' (UP|no check)$'; }
 
 zf_up_failed() {
     trap - EXIT
-    zf_log "bring-up failed; logs in $ZF_DIR/logs were:"
+    zf_log "bring-up failed; the end of the logs in $ZF_LOGS:"
     tail -n 5 "$ZF_LOGS"/*.log >&2 2>/dev/null || true
+    if [ -n "${ZF_TESTBED_KEEP_LOGS:-}" ]; then
+        cp -r "$ZF_LOGS" "$ZF_TESTBED_KEEP_LOGS" && zf_log "logs kept in $ZF_TESTBED_KEEP_LOGS"
+    fi
     zf_log "cleaning up what was started"
     zf_down_all
     exit 1
@@ -113,19 +119,19 @@ cmd_up() {
     echo "$repl" >"$ZF_DIR/replication"
     zf_app_bin >"$ZF_DIR/bin-app"
     [ -z "${ZF_FAULTPROXY_BIN:-}" ] || echo "$ZF_FAULTPROXY_BIN" >"$ZF_DIR/bin-faultproxy"
-    echo "$mode" >"$ZF_DIR/mode.pending"
+    echo "$mode" >"$ZF_DIR/mode"
+    [ "$mode" = fast ] && echo a >"$ZF_DIR/fast-primary"
     trap zf_up_failed EXIT
     trap 'exit 130' INT TERM # so that an interrupted bring-up cleans up too
     zf_net_up
     zf_log "namespaces up at $(zf_elapsed "$t0") s"
-    if [ "$mode" = fast ]; then zf_up_fast; else zf_up_patroni; fi
-    zf_log "database started at $(zf_elapsed "$t0") s"
-    # zf_mode reads "mode": write it now so the generated configs see the right mode.
-    mv "$ZF_DIR/mode.pending" "$ZF_DIR/mode"
+    # Load balancers and apps need no database to start: start them first, in parallel
+    # with the database (apps connect on demand; HAProxy's checks follow).
     for z in $ZF_LB_ZONES; do zf_hap_start "$z"; done
     for z in $ZF_ZONES; do zf_apps_start "$z"; done
+    if [ "$mode" = fast ]; then zf_up_fast; else zf_up_patroni; fi
     zf_pg_schema "$(zf_pg_primary_zone)"
-    zf_log "load balancers and apps started at $(zf_elapsed "$t0") s"
+    zf_log "database primary ready at $(zf_elapsed "$t0") s"
     zf_up_wait_ready
     trap - EXIT INT TERM
     zf_log "up ($mode, $repl replication) in $(zf_elapsed "$t0") s; state in $ZF_DIR"
@@ -154,7 +160,7 @@ zf_down_all() {
 
 cmd_down() {
     zf_need_root
-    if ! zf_is_up && ! [ -f "$ZF_DIR/mode.pending" ] && ! ip netns list | grep -q '^zf-'; then
+    if ! zf_is_up && ! ip netns list | grep -q '^zf-'; then
         zf_log "the test bed is not up; nothing to do"
         [ -f "$ZF_DIR/.zonefall-testbed" ] && rm -rf "$ZF_DIR"
         return 0

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # etcd: the three-member DCS of Patroni, one member per zone, with --pre-vote so that a
-# member healed after a partition does not force a new election (etcd 3.4 needs it).
+# member healed after a partition does not force a new election (etcd 3.4 needs it), and
+# the v2 API on, which Patroni uses here (pg.sh says why).
 
 zf_etcd_cluster() {
     local z s=
@@ -29,7 +30,7 @@ zf_etcd_start() {
         --listen-peer-urls "http://$ip:$ZF_PORT_ETCD_PEER" \
         --initial-advertise-peer-urls "http://$ip:$ZF_PORT_ETCD_PEER" \
         --initial-cluster "$(zf_etcd_cluster)" --initial-cluster-state "$state" \
-        --initial-cluster-token zonefall-testbed --pre-vote \
+        --initial-cluster-token zonefall-testbed --pre-vote --enable-v2=true \
         --heartbeat-interval 100 --election-timeout 1000 --log-level warn
 }
 
@@ -37,3 +38,12 @@ zf_etcdctl() { ETCDCTL_API=3 etcdctl --endpoints "$(zf_etcd_endpoints)" --dial-t
 
 zf_etcd_healthy() { ETCDCTL_API=3 etcdctl --endpoints "http://$(zf_zone_ip "$1"):$ZF_PORT_ETCD_CLIENT" \
     --dial-timeout 1s --command-timeout 1s endpoint health; }
+
+# Whether a key of the v2 store (where Patroni keeps its keys, see pg.sh) exists.
+zf_etcd_has_key() {
+    local z
+    for z in $ZF_ZONES; do
+        curl -s -f -o /dev/null -m 1 "http://$(zf_zone_ip "$z"):$ZF_PORT_ETCD_CLIENT/v2/keys$1" && return 0
+    done
+    return 1
+}

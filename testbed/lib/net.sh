@@ -10,13 +10,19 @@ zf_ns_sysctl() { # namespace: IPv6 off (no router solicitations or link-local ch
 }
 
 zf_ns_fence() { # namespace: drop traffic towards anything outside the test bed subnet
-    local ns=$1
+    # One iptables-restore per namespace (5 iptables calls took 0.3 s a namespace).
     # Bridged frames cross FORWARD when br_netfilter is loaded: allow the bed's subnet.
-    ip netns exec "$ns" iptables -w -A FORWARD -s "$ZF_SUBNET" -d "$ZF_SUBNET" -j ACCEPT
-    ip netns exec "$ns" iptables -w -P FORWARD DROP
-    ip netns exec "$ns" iptables -w -A OUTPUT -o lo -j ACCEPT
-    ip netns exec "$ns" iptables -w -A OUTPUT -d "$ZF_SUBNET" -j ACCEPT
-    ip netns exec "$ns" iptables -w -A OUTPUT -j DROP
+    ip netns exec "$1" iptables-restore -w <<RULES
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -s $ZF_SUBNET -d $ZF_SUBNET -j ACCEPT
+-A OUTPUT -o lo -j ACCEPT
+-A OUTPUT -d $ZF_SUBNET -j ACCEPT
+-A OUTPUT -j DROP
+COMMIT
+RULES
 }
 
 # Can this machine create network namespaces? Exit 2 with a message when not.

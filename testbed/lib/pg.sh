@@ -36,6 +36,14 @@ zf_pg_schema() { # zone of the primary: database and table of the app (idempoten
 # --- Patroni mode ---------------------------------------------------------------------
 # Settings (see docs/testbed.md): ttl 10, loop_wait 2, retry_timeout 4, so that Patroni's
 # rule loop_wait + 2 x retry_timeout <= ttl holds; failover about ttl after a SIGKILL.
+# wal_sender_timeout 3s: an isolated primary's shutdown must not wait 60 s for its
+# unreachable standby, or Patroni 3.0.2 demotes twice and starts two postmasters
+# (patroni/patroni#3649, fixed upstream by #3372).
+# The DCS is etcd's v2 API ("etcd:"), not v3: Debian's Patroni 3.0.2 renews the leader
+# key over v3 with an unconditional put, so an old primary coming back from a partition
+# took the key from the promoted standby and the standby's acknowledged writes were
+# rewound away (measured: 21 and 25 lost; fixed upstream by patroni/patroni#2689, 3.0.3).
+# Over v2 the renewal is a compare-and-swap on the holder's name.
 zf_patroni_config() {
     local z=$1 ip sync=true
     ip=$(zf_zone_ip "$z")
@@ -45,11 +53,11 @@ scope: zonefall
 namespace: /zonefall/
 name: pg-$z
 log:
-  level: WARNING
+  level: INFO
 restapi:
   listen: $ip:$ZF_PORT_PATRONI
   connect_address: $ip:$ZF_PORT_PATRONI
-etcd3:
+etcd:
   hosts: $(zf_etcd_endpoints | sed 's#http://##g')
 bootstrap:
   dcs:
@@ -69,6 +77,8 @@ bootstrap:
         max_replication_slots: 10
         wal_keep_size: 128MB
         max_connections: 100
+        wal_sender_timeout: 3s
+        wal_receiver_timeout: 3s
   initdb:
     - encoding: UTF8
     - auth: trust
@@ -82,6 +92,8 @@ postgresql:
   data_dir: $(zf_pg_data "$z")
   bin_dir: $ZF_PG_BIN
   pgpass: $(zf_pg_dir "$z")/pgpass
+  basebackup:
+    - checkpoint: fast
   remove_data_directory_on_rewind_failure: true
   remove_data_directory_on_diverged_timelines: true
   authentication:
@@ -169,6 +181,8 @@ hot_standby = on
 wal_log_hints = on
 max_wal_senders = 10
 wal_keep_size = 128MB
+wal_sender_timeout = 3s
+wal_receiver_timeout = 3s
 shared_buffers = 32MB
 synchronous_commit = on
 synchronous_standby_names = '$(zf_pg_fast_sync_names)'
@@ -176,7 +190,6 @@ CONF
     printf 'local all all trust\nhost all all %s trust\nhost replication all %s trust\n' \
         "$ZF_SUBNET" "$ZF_SUBNET" >"$data/pg_hba.conf"
     zf_pg_fast_start "$z"
-    echo "$z" >"$ZF_DIR/fast-primary"
 }
 
 # zone primary_zone: (re)builds the zone's node as a streaming standby of primary_zone.

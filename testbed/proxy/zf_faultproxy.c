@@ -33,7 +33,8 @@ typedef struct session {
     struct session *prev, *next;
     uv_tcp_t client, upstream;
     uv_connect_t connect;
-    uv_shutdown_t shut;
+    uv_shutdown_t shut;         /* client side, after the upstream ended */
+    uv_shutdown_t shut_up;      /* upstream side, after the client half-closed */
     uv_timer_t timer;
     bool upstream_eof;          /* close once the delayed bytes are written */
     chunk_t *head, *tail;       /* delayed upstream -> client chunks */
@@ -163,8 +164,13 @@ static void on_client_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     chunk_t *c = chunk_of(buf);
     if (n <= 0) {
         free(c);
-        if (n < 0)
+        if (n == UV_EOF) { /* half-close: pass it on, keep the answer coming */
+            uv_read_stop(st);
+            if (uv_shutdown(&s->shut_up, (uv_stream_t *)&s->upstream, NULL) < 0)
+                session_close(s);
+        } else if (n < 0) {
             session_close(s);
+        }
         return;
     }
     c->len = (size_t)n;

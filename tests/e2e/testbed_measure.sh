@@ -5,6 +5,7 @@
 # timeout 0.5 s, whole request 2 s) and, for app faults, how long HAProxy takes
 # to mark the zone's servers down. Bounded: at most 60 s of writes, then heal.
 #   testbed_measure.sh KIND TARGET [--dir DIR]     e.g. db-primary-kill primary
+# It first waits (up to 90 s) for a healthy bed.
 set -eu
 kind=$1
 target=$2
@@ -48,6 +49,16 @@ detect() { # prints ms until HAProxy b (or a) shows every app of zone $1 DOWN
     done
     echo "haproxy did not mark zone $z down within 15 s"
 }
+
+# Start from a healthy bed: every component up and, with synchronous replication, a
+# synchronous standby in place (a standby still re-syncing would block the failover).
+tb="${ZF_TESTBED_DIR:-$here/../../testbed}/testbed.sh"
+for _ in $(seq 1 90); do
+    st=$("$tb" status "$@" 2>/dev/null) && { ! echo "$st" | grep -q ', sync replication' ||
+        echo "$st" | grep -q 'synchronous standby' || ! echo "$st" | grep -q 'mode patroni'; } && break
+    sleep 1
+done
+echo "primary before: $(echo "$st" | sed -n 's/^database primary: //p')"
 
 log=$(mktemp)
 t_end=$(( $(now_ms) + 40000 ))
