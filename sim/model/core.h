@@ -145,6 +145,7 @@ typedef struct zf_mfault {
     zf_time_t first_failure;             /* -1 until a request fails after the start */
     zf_time_t marked_unhealthy;          /* last affected target marked unhealthy */
     zf_time_t dns_removed;               /* node left DNS */
+    zf_time_t dns_expired;               /* ... and the last cached answer holding it expired */
     zf_time_t db_restored;               /* database back after the failover it caused */
     zf_time_t capacity_restored;         /* affected groups back to desired in service */
     zf_rng_t rng;

@@ -343,7 +343,7 @@ int zf_faults_record(zf_model_t *m)
         }
         zf_time_t det = mf->marked_unhealthy >= 0 ? mf->marked_unhealthy : mf->dns_removed;
         r.phase_detection = since(det, fs->start);
-        r.phase_dns = mf->touched_dns ? m->dep->lbs[0].dns_ttl : 0;
+        r.phase_dns = mf->touched_dns ? since(mf->dns_expired, fs->start) : 0;
         r.phase_promotion = mf->touched_db ? since(mf->db_restored, fs->start) : 0;
         r.phase_launch = mf->touched_capacity ? since(mf->capacity_restored, fs->start) : 0;
         if (zf_rec_add_fault(m->rec, &r))
@@ -364,7 +364,7 @@ int zf_faults_setup(zf_model_t *m)
     for (uint32_t f = 0; f < m->dep->nfaults; f++) {
         zf_mfault_t *mf = &m->faults[f];
         char name[96];
-        mf->first_failure = mf->marked_unhealthy = mf->dns_removed = -1;
+        mf->first_failure = mf->marked_unhealthy = mf->dns_removed = mf->dns_expired = -1;
         mf->db_restored = mf->capacity_restored = -1;
         snprintf(name, sizeof name, "fault/%s", m->dep->faults[f].name);
         if (zf_rng_init(&mf->rng, m->seed, name))

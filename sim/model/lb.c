@@ -20,7 +20,9 @@ static bool zone_has_healthy(const zf_model_t *m, uint32_t lb, uint32_t zone)
         const zf_mgroup_t *mg = &m->groups[g];
         for (uint32_t i = 0; i < mg->nmembers; i++) {
             const zf_inst_t *in = &m->insts[mg->members[i]];
-            if (in->zone == zone && in->state == INST_IN_SERVICE && in->health == TGT_HEALTHY)
+            /* a dead target counts until its checks fail: the load balancer cannot know */
+            if (in->zone == zone && (in->state == INST_IN_SERVICE || in->state == INST_DEAD) &&
+                in->health == TGT_HEALTHY)
                 return true;
         }
     }
@@ -55,16 +57,19 @@ int zf_lb_dns_event(zf_model_t *m, uint32_t lb, zf_time_t now)
     uint32_t mask = desired_mask(m, lb);
     if (mask == l->dns_mask)
         return 0;
-    if (mask & ~l->dns_mask) {
-        /* nodes coming back: nothing to record for faults */
+    /* nodes leaving DNS during a fault: clients holding the old answer keep using them
+     * until their cache expires, one TTL later (the DNS phase of the fault's RTO) */
+    zf_time_t expires = now + m->dep->lbs[lb].dns_ttl;
+    for (size_t f = 0; (l->dns_mask & ~mask) && m->faults && f < m->dep->nfaults; f++) {
+        zf_mfault_t *mf = &m->faults[f];
+        if (!mf->active || now > mf->watch_until)
+            continue;
+        if (mf->dns_removed < 0)
+            mf->dns_removed = now;
+        if (expires > mf->dns_expired)
+            mf->dns_expired = expires;
+        mf->touched_dns = true;
     }
-    if ((l->dns_mask & ~mask) && m->faults)
-        for (size_t f = 0; f < m->dep->nfaults; f++)
-            if (m->faults[f].active && now <= m->faults[f].watch_until &&
-                m->faults[f].dns_removed < 0) {
-                m->faults[f].dns_removed = now;
-                m->faults[f].touched_dns = true;
-            }
     l->dns_mask = mask;
     if (l->ndns == ZF_DNS_HIST_MAX) { /* keep the newest half: older answers have expired */
         memmove(l->dns_t, l->dns_t + ZF_DNS_HIST_MAX / 2, sizeof l->dns_t / 2);
@@ -113,13 +118,16 @@ uint32_t zf_lb_pick_node(zf_model_t *m, uint32_t lb, uint64_t client, zf_time_t 
     return 0;
 }
 
+/* A registered target (in service, or dead but not yet deregistered). The load balancer
+ * knows a target's health only from its checks: a dead target that has not failed enough
+ * checks yet is still healthy to it and keeps receiving requests, which fail. */
 static bool routable(const zf_inst_t *in, uint32_t zone, bool any_zone, bool need_healthy)
 {
     if (in->state != INST_IN_SERVICE && in->state != INST_DEAD)
         return false;
     if (!any_zone && in->zone != zone)
         return false;
-    return !need_healthy || (in->health == TGT_HEALTHY && in->state == INST_IN_SERVICE);
+    return !need_healthy || in->health == TGT_HEALTHY;
 }
 
 /* Round robin over the group's members that qualify. */

@@ -1,0 +1,262 @@
+/* Tests of sim/model/lb (load balancer nodes, DNS answers and client caches, health checks,
+ * target choice, fail-open) through the public API, on small scenarios whose answers can
+ * be computed by hand. Each test derives its expectation in a comment. */
+#include "model_fixture.h"
+
+/* Three zones, one load balancer with a node in each, one group "app" with one instance
+ * per zone, no database. 90 devices report every second with no jitter, so every second
+ * holds exactly 90 requests (one per device). A failed report is not retried
+ * (max_attempts 1: the device waits for its next message) and that next message pushes it
+ * out of the one-message buffer, so the count stays 90 a second whatever fails. %s: load balancer options, %s: faults. */
+#define LB3(lbopts, faults)                                                                 \
+    "{'name': 'lb3', 'duration': '300s', 'seed': 1, 'zones': ['a', 'b', 'c'],"              \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"           \
+    " 'workload': {'devices': {'count': 90, 'report': {'kind': 'r', 'interval': '1s',"      \
+    "   'jitter': '0s'}, 'buffer_limit': 1, 'retry': {'max_attempts': 1}}},"               \
+    " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]" lbopts  \
+    " }],"                                                                                   \
+    " 'groups': [{'name': 'app', 'min': 3, 'max': 6, 'desired': 3,"                         \
+    "   'instance': {'launch_time': '30s'}}],"                                               \
+    " 'faults': [" faults "]}"
+
+#define HC10 ", 'health_check': {'interval': '10s', 'timeout': '5s', 'unhealthy_threshold': 2," \
+             " 'healthy_threshold': 2}"
+
+/* The issue's example: 3 zones of equal weight, zone a lost at t0 = 60 s, health checks
+ * every 10 s with 2 failures to mark a target unhealthy.
+ *
+ * Which DNS settings? The lost zone takes its load balancer node with it. With cross-zone
+ * off that node's clients fail whatever the health checks say (its zone has nothing left),
+ * and with a huge TTL they keep failing for the whole outage: health checks play no part.
+ * So cross-zone is on, and TTL 0 with no DNS update delay: the dead node leaves every
+ * client's answer at t0, the nodes in b and c take all the traffic, and what fails is
+ * what they still send to the lost target until the checks mark it.
+ *
+ * Derivation: the target's checks run at phase + 10k s with phase uniform in [0, 10 s);
+ * t0 is a multiple of 10 s, so the first failed check is at t0 + phase and the second
+ * marks it at t_mark = t0 + 10 s + phase: detection D = t_mark - t0 in [10 s, 20 s),
+ * mean 15 s. Until then round robin over the 3 targets sends exactly every third request
+ * to the lost one, which fails at once (instance_lost): 90 / 3 = 30 failures in every
+ * whole second of [t0, t_mark), none after, 30 D = 450 expected in all (1/3 of the
+ * traffic during detection). */
+Test(lb, zone_loss_fails_a_third_of_requests_until_two_failed_checks)
+{
+    mx_run_t r;
+    mx_run(&r, LB3(", 'cross_zone': true, 'dns_ttl': '0s', 'dns_update_delay': '0s'" HC10,
+                   "{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a', 'after': '60s',"
+                   " 'duration': '120s'}"),
+           1);
+    const zf_fault_rec_t *f = mx_fault(&r, "lose-a");
+    double d = zf_time_to_s(f->phase_detection);
+    cr_assert(d >= 10 && d < 20, "detection %.3f s outside [10, 20)", d);
+    size_t mark = (size_t)(60 + d);
+    for (size_t s = 60; s < mark; s++)
+        cr_assert_eq(r.rec.per_sec_failed[s], 30, "second %zu: %u failed, expected 30", s,
+                     r.rec.per_sec_failed[s]);
+    for (size_t s = 0; s < r.rec.nsec; s++)
+        if (s < 60 || s > mark)
+            cr_assert_eq(r.rec.per_sec_failed[s], 0, "second %zu: %u failed", s,
+                         r.rec.per_sec_failed[s]);
+    cr_assert_leq(r.rec.per_sec_failed[mark], 30);
+    cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
+    cr_assert(r.rec.failed >= (uint64_t)(30 * floor(d)) && r.rec.failed <= (uint64_t)(30 * ceil(d)),
+              "%lu failed for a detection of %.3f s", (unsigned long)r.rec.failed, d);
+    cr_assert_eq(r.rec.arrivals, 90u * 300u);
+    mx_expect_conservation(&r, false);
+    mx_free(&r);
+}
+
+/* Over seeds, the detection time is uniform on [10, 20): its mean over 20 seeds is 15 s
+ * within 3.3 standard errors (sd 10 / sqrt(12) = 2.89 s, se 0.65 s: +-2.1 s), and the
+ * failed share of the traffic sent during detection is 1/3 each time. */
+Test(lb, detection_time_averages_one_and_a_half_intervals)
+{
+    double sum = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        mx_run_t r;
+        mx_run_until(&r, LB3(", 'dns_ttl': '0s', 'dns_update_delay': '0s'" HC10,
+                             "{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a',"
+                             " 'after': '60s', 'duration': '60s'}"),
+                     seed, 100 * ZF_S);
+        double d = zf_time_to_s(mx_fault(&r, "lose-a")->phase_detection);
+        cr_assert(d >= 10 && d < 20, "seed %lu: detection %.3f s", (unsigned long)seed, d);
+        double share = (double)r.rec.failed / (90.0 * d);
+        cr_assert(fabs(share - 1.0 / 3) < 30.0 / (90 * d), "seed %lu: failed share %.4f",
+                  (unsigned long)seed, share);
+        sum += d;
+        mx_free(&r);
+    }
+    cr_assert(fabs(sum / 20 - 15) < 2.1, "mean detection %.3f s", sum / 20);
+}
+
+/* Cross-zone off, and zone a's only instance crashes (its node stays up). TTL 0: every
+ * request resolves afresh and picks one of the three nodes at random, so the requests
+ * reaching node a are Binomial(n, 1/3) of the n sent; node a sends them to its own zone's
+ * target only, which fails them (instance_lost) until the checks mark it at t_mark in
+ * [t0 + 10 s, t0 + 20 s). Then node a has no healthy target and leaves DNS at once (no
+ * update delay): nothing fails after t_mark. The count is checked against the binomial's
+ * 99.9% interval (+-3.29 sd). */
+Test(lb, cross_zone_off_node_sends_its_share_to_a_dead_target_until_detected)
+{
+    mx_run_t r;
+    mx_run(&r, LB3(", 'cross_zone': false, 'dns_ttl': '0s', 'dns_update_delay': '0s'" HC10,
+                   "{'name': 'crash-a', 'type': 'instance_crash', 'target': 'app', 'zone': 'a',"
+                   " 'after': '60s'}"),
+           3);
+    double d = zf_time_to_s(mx_fault(&r, "crash-a")->phase_detection);
+    cr_assert(d >= 10 && d < 20, "detection %.3f s", d);
+    double n = 90 * d, p = 1.0 / 3, sd = sqrt(n * p * (1 - p));
+    cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
+    cr_assert(fabs((double)r.rec.failed - n * p) <= 3.29 * sd + 30,
+              "%lu failed, expected %.1f +- %.1f", (unsigned long)r.rec.failed, n * p, 3.29 * sd);
+    for (size_t s = 0; s < r.rec.nsec; s++)
+        if (s < 60 || s > (size_t)(60 + d))
+            cr_assert_eq(r.rec.per_sec_failed[s], 0, "second %zu: %u failed", s,
+                         r.rec.per_sec_failed[s]);
+    mx_free(&r);
+}
+
+/* DNS staleness. Cross-zone on; the group lives in b and c only, so losing zone a loses
+ * nothing but node a. TTL 60 s, the node leaves DNS 30 s after the zone is lost
+ * (dns_update_delay), clients give up connecting after 10 s. Every request is a new
+ * client (a Poisson source, 100/s) that last resolved at a uniform instant of the TTL
+ * before it sends. A request sent at s in [t0, t0 + 30) holds the old answer and picks
+ * node a with probability 1/3; one sent at s in [t0 + 30, t0 + 90) does so only if it
+ * resolved before t0 + 30: probability (t0 + 90 - s) / 60 x 1/3; none after t0 + 90. It
+ * fails connect_timeout later (lb_node_down). So failures lie in [t0 + 10, t0 + 100),
+ * and their expected number is 100/3 x (30 + 60/2) = 2000 (Poisson: sd 45, 99.9% +-147). */
+#define STALE(dns, faults)                                                                  \
+    "{'name': 'stale', 'duration': '300s', 'zones': ['a', 'b', 'c'],"                      \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"          \
+    " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 100}]},"        \
+    " 'load_balancers': [{'name': 'lb', 'cross_zone': true, " dns ", 'connect_timeout': '10s',"\
+    "   'rules': [{'kinds': '*', 'group': 'app'}]}],"                                        \
+    " 'groups': [{'name': 'app', 'zones': ['b', 'c'], 'min': 2, 'max': 4}],"               \
+    " 'faults': [" faults "]}"
+
+Test(lb, stale_dns_answers_fail_until_update_delay_plus_ttl)
+{
+    mx_run_t r;
+    mx_run(&r, STALE("'dns_ttl': '60s', 'dns_update_delay': '30s'",
+                     "{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a', 'after': '60s',"
+                     " 'duration': '200s'}"),
+           7);
+    uint64_t n = r.rec.by_cause[ZF_CAUSE_LB_NODE_DOWN];
+    cr_assert_eq(r.rec.failed, n, "only lb_node_down failures expected");
+    cr_assert(fabs((double)n - 2000) <= 147, "%lu lb_node_down failures, expected 2000 +- 147",
+              (unsigned long)n);
+    for (size_t s = 0; s < r.rec.nsec; s++)
+        if (s < 70 || s >= 160)
+            cr_assert_eq(r.rec.per_sec_failed[s], 0, "second %zu: %u failed", s,
+                         r.rec.per_sec_failed[s]);
+    /* the first 30 s after the loss: a third of what was sent fails, 10 s later */
+    double sent = mx_sum(&r, "arrivals", 60, 90), failed = mx_sum(&r, "failed", 70, 100);
+    double sd = sqrt(sent / 3 * 2 / 3);
+    cr_assert(fabs(failed - sent / 3) <= 3.29 * sd, "%g of %g failed", failed, sent);
+    /* the node's phase: it left DNS at t0 + 30 s; clients followed within the TTL */
+    const zf_fault_rec_t *f = mx_fault(&r, "lose-a");
+    cr_assert_eq(f->phase_dns, 90 * ZF_S, "dns phase %.3f s, expected 30 + 60",
+                 zf_time_to_s(f->phase_dns));
+    mx_free(&r);
+}
+
+/* Same clients, no stale answers: with TTL 0 and no update delay, no request ever reaches
+ * the dead node. */
+Test(lb, fresh_dns_answers_never_reach_the_dead_node)
+{
+    mx_run_t r;
+    mx_run(&r, STALE("'dns_ttl': '0s', 'dns_update_delay': '0s'",
+                     "{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a', 'after': '60s',"
+                     " 'duration': '200s'}"),
+           7);
+    cr_assert_eq(r.rec.failed, 0);
+    cr_assert_gt(r.rec.ok, 25000);
+    mx_free(&r);
+}
+
+/* Fail-open. One zone, two instances; from 30 s to 130 s the zone adds 1 s each way, so
+ * every health check (timeout 2 s) fails and both targets are unhealthy within two
+ * intervals; EC2 health checks keep the group from replacing them. ALB then routes to all
+ * targets regardless: no request fails, and each pays the 10 ms of service plus 1 s each
+ * way (32 cores an instance: no request waits for one). After the zone heals, two passed checks make the targets healthy again. */
+Test(lb, every_target_unhealthy_fails_open)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'open', 'duration': '200s', 'zones': ['a'],"
+           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"
+           " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 20}]},"
+           " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}],"
+           "   'health_check': {'interval': '5s', 'timeout': '2s', 'unhealthy_threshold': 2,"
+           "   'healthy_threshold': 2}}],"
+           " 'groups': [{'name': 'app', 'min': 2, 'max': 2, 'health_check_type': 'EC2',"
+           "   'instance': {'vcpus': 32}}],"
+           " 'faults': [{'name': 'slow-a', 'type': 'zone_degradation', 'target': 'a',"
+           "   'after': '30s', 'duration': '100s', 'added_latency': '1s'}]}",
+           5);
+    const zf_fault_rec_t *f = mx_fault(&r, "slow-a");
+    double d = zf_time_to_s(f->phase_detection);
+    cr_assert(d >= 5 && d < 10, "the last target was marked unhealthy after %.3f s", d);
+    cr_assert_eq(r.rec.failed, 0);
+    cr_assert_eq(r.rec.latency.max, 2 * ZF_S + 10 * ZF_MS, "slowest %ld ns",
+                 (long)r.rec.latency.max);
+    for (size_t s = 40; s < 130; s++)
+        cr_assert_gt(r.rec.per_sec_ok[s] + (s < 32 ? 1u : 0u), 0, "second %zu: none served", s);
+    cr_assert_eq(mx_metric(&r, "groups.app.replacements"), 0);
+    mx_free(&r);
+}
+
+/* A target group with no registered target answers 503: no_healthy_target, at once. */
+Test(lb, no_registered_target_is_no_healthy_target)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'empty', 'duration': '20s', 'zones': ['a'],"
+           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"
+           " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 50}]},"
+           " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]}],"
+           " 'groups': [{'name': 'app', 'min': 0, 'max': 2, 'desired': 0}]}",
+           5);
+    cr_assert_gt(r.rec.arrivals, 500);
+    cr_assert_eq(r.rec.failed, r.rec.arrivals);
+    cr_assert_eq(r.rec.by_cause[ZF_CAUSE_NO_HEALTHY_TARGET], r.rec.arrivals);
+    mx_free(&r);
+}
+
+/* Keep-alive devices stay on their node. 30 devices report every second; the group is in
+ * b and c, so losing zone a at 60 s loses node a only. A device whose connection is on
+ * node a sends its next report into a silently dead zone: nothing answers, and it fails
+ * at exactly its send time + the kind's 5 s timeout (cause timeout), all within second
+ * 65; then the device reconnects through a fresh answer (TTL 0) and succeeds. A crashed
+ * node (lb_node_failure, zone up) resets its connections at once instead: lb_node_down
+ * within second 60. */
+#define KEEP(faults)                                                                        \
+    "{'name': 'keep', 'duration': '120s', 'zones': ['a', 'b', 'c'],"                       \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '5s'}],"           \
+    " 'workload': {'devices': {'count': 30, 'connection': 'keepalive', 'buffer_limit': 1,"  \
+    "   'retry': {'max_attempts': 1}, 'report': {'kind': 'r', 'interval': '1s',"           \
+    "   'jitter': '0s'}}},"                                                                  \
+    " 'load_balancers': [{'name': 'lb', 'dns_ttl': '0s', 'dns_update_delay': '0s',"        \
+    "   'rules': [{'kinds': '*', 'group': 'app'}]}],"                                        \
+    " 'groups': [{'name': 'app', 'zones': ['b', 'c'], 'min': 2, 'max': 4}],"               \
+    " 'faults': [" faults "]}"
+
+Test(lb, keepalive_connection_into_a_lost_zone_hangs_until_the_client_timeout)
+{
+    mx_run_t r;
+    mx_run(&r, KEEP("{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a', 'after': '60s',"
+                    " 'duration': '30s'}"),
+           11);
+    uint64_t n = r.rec.failed;
+    cr_assert(n >= 1 && n <= 29, "%lu of 30 devices were on node a", (unsigned long)n);
+    cr_assert_eq(r.rec.by_cause[ZF_CAUSE_TIMEOUT], n);
+    cr_assert_eq(r.rec.per_sec_failed[65], n, "the hung requests end in second 65");
+    mx_free(&r);
+    mx_run(&r, KEEP("{'name': 'node-a', 'type': 'lb_node_failure', 'target': 'lb',"
+                    " 'zone': 'a', 'after': '60s', 'duration': '30s'}"),
+           11);
+    cr_assert_eq(r.rec.failed, n, "the same devices are on node a");
+    cr_assert_eq(r.rec.by_cause[ZF_CAUSE_LB_NODE_DOWN], n);
+    cr_assert_eq(r.rec.per_sec_failed[60], n, "reset at once, in second 60");
+    mx_free(&r);
+}
