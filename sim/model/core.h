@@ -15,11 +15,12 @@
 #include "scenario/scenario.h"
 #include "workload/workload.h"
 
-/* Event kinds: one small enum for the whole model, dispatched by a switch in sim.c. */
+/* Event kinds: one small enum for the whole model, dispatched by a switch in sim.c. The
+ * end of each simulated second is not an event: sim.c closes it before the first event at
+ * or after it. */
 enum zf_ev {
     EV_ARRIVAL,       /* queueing source: obj = source */
     EV_DEPART,        /* queueing station: obj = station, arg = job */
-    EV_TICK,          /* end of a simulated second: arg = second */
     EV_WARMUP,
     EV_REQ_ARRIVE,    /* request reaches its instance: obj = instance, arg = req ref */
     EV_CPU_DONE,      /* obj = instance, arg = req ref */

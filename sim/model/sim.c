@@ -91,9 +91,7 @@ static int setup(zf_model_t *m, const zf_sim_opts_t *opts, zf_err_t *err)
         return rc;
     if (m->sc->warmup > 0 && (rc = zf_queue_push(&m->q, m->sc->warmup, EV_WARMUP, 0, 0)))
         return rc;
-    if (ZF_S <= m->end)
-        rc = zf_queue_push(&m->q, ZF_S, EV_TICK, 0, 0);
-    return rc;
+    return 0;
 }
 
 static void deploy_tick(zf_model_t *m, zf_time_t now)
@@ -125,9 +123,19 @@ static int on_tick(zf_model_t *m, uint64_t sec, zf_time_t now)
     zf_qnet_tick(m, now);
     if (has_deployment(m->sc))
         deploy_tick(m, now);
-    int rc = zf_rec_tick(m->rec, sec, m->in_system + m->reqs_live);
-    if (rc == 0 && now + ZF_S <= m->end)
-        rc = zf_queue_push(&m->q, now + ZF_S, EV_TICK, 0, sec + 1);
+    return zf_rec_tick(m->rec, sec, m->in_system + m->reqs_live);
+}
+
+/* Closes every second that ends at or before t, before any event at t is handled: an
+ * event at exactly k s belongs to second k, whatever the order the events were queued in
+ * (ticks are not events, so no tie with one is possible). */
+static int ticks_until(zf_model_t *m, zf_time_t t, zf_time_t *next_tick)
+{
+    int rc = 0;
+    while (rc == 0 && *next_tick <= t && *next_tick <= m->end) {
+        rc = on_tick(m, (uint64_t)(*next_tick / ZF_S) - 1, *next_tick);
+        *next_tick += ZF_S;
+    }
     return rc;
 }
 
@@ -145,7 +153,6 @@ static int dispatch(zf_model_t *m, const zf_event_t *e)
     switch (kind) {
     case EV_ARRIVAL: return zf_qnet_arrival(m, e->obj, t);
     case EV_DEPART: return zf_qnet_depart(m, e->obj, (uint32_t)e->arg, t);
-    case EV_TICK: return on_tick(m, e->arg, t);
     case EV_WARMUP: zf_qnet_warmup(m, t); return 0;
     case EV_REQ_ARRIVE: return zf_route_arrive(m, e->obj, e->arg, t);
     case EV_CPU_DONE: return zf_route_cpu_done(m, e->obj, e->arg, t);
@@ -176,10 +183,12 @@ static int run_loop(zf_model_t *m, const zf_sim_opts_t *opts, uint64_t *nevents)
 {
     zf_event_t e;
     uint64_t n = 0;
-    zf_time_t next_report = zf_wall_now() + 250 * ZF_MS;
+    zf_time_t next_report = zf_wall_now() + 250 * ZF_MS, next_tick = ZF_S;
     int rc = 0;
     while (rc == 0 && zf_queue_pop(&m->q, &e)) {
         if (e.time > m->end)
+            break;
+        if ((rc = ticks_until(m, e.time, &next_tick)))
             break;
         rc = dispatch(m, &e);
         if ((++n & 0xffff) != 0 || !opts)
@@ -193,7 +202,7 @@ static int run_loop(zf_model_t *m, const zf_sim_opts_t *opts, uint64_t *nevents)
         }
     }
     *nevents = n;
-    return rc;
+    return rc ? rc : ticks_until(m, m->end, &next_tick);
 }
 
 static int record(zf_model_t *m)

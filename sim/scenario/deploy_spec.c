@@ -356,7 +356,7 @@ static int parse_instance(zf_jr_t *jr, const json_t *o, const char *path, zf_gro
     if (rc == 0)
         rc = u32_field(jr, in, p, "vcpus", 1, 1024, &g->vcpus);
     if (rc == 0)
-        rc = zf_jr_int(jr, in, p, "queue_limit", false, 0, INT64_MAX / 2, &g->queue_limit);
+        rc = zf_jr_int(jr, in, p, "queue_limit", false, -1, INT64_MAX / 2, &g->queue_limit);
     if (rc == 0)
         rc = zf_jr_duration(jr, in, p, "queue_timeout", false, &g->queue_timeout);
     if (rc == 0)
@@ -610,7 +610,7 @@ static int parse_db(zf_jr_t *jr, const json_t *root, zf_deploy_spec_t *d)
         (rc = zone_field(jr, d, o, path, "standby_zone", false, &db->standby_zone)) ||
         (rc = zf_jr_enum(jr, o, path, "replication", false, repl, &r)) ||
         (rc = u32_field(jr, o, path, "max_connections", 1, 1000000, &db->max_connections)) ||
-        (rc = zf_jr_int(jr, o, path, "queue_limit", false, 0, INT64_MAX / 2, &db->queue_limit)) ||
+        (rc = zf_jr_int(jr, o, path, "queue_limit", false, -1, INT64_MAX / 2, &db->queue_limit)) ||
         (rc = zf_jr_duration(jr, o, path, "standby_loss_block", false, &db->standby_loss_block)) ||
         (rc = zf_jr_duration(jr, o, path, "log_ship_interval", false, &db->log_ship_interval)) ||
         (rc = zf_jr_duration(jr, o, path, "snapshot_interval", false, &db->snapshot_interval)) ||
