@@ -89,23 +89,18 @@ void zf_db_ack(zf_model_t *m, zf_time_t now)
     d->ack_len++;
 }
 
-/* Writes acknowledged after `since` are lost: counts them and extends the RPO. */
+/* The database goes back to its state at `since`: the writes acknowledged after it are
+ * lost, and the RPO (the span of time whose writes are lost, whether or not any were
+ * written in it) is at least now - since. */
 static void lose_since(zf_model_t *m, zf_time_t since, zf_time_t now)
 {
     zf_mdb_t *d = &m->db;
-    zf_time_t oldest = -1;
     uint64_t n = 0;
-    for (uint32_t i = 0; i < d->ack_len; i++) {
-        zf_time_t t = d->ack_t[(d->ack_head + i) % d->ack_cap];
-        if (t > since) {
-            n++;
-            if (oldest < 0)
-                oldest = t;
-        }
-    }
+    for (uint32_t i = 0; i < d->ack_len; i++)
+        n += d->ack_t[(d->ack_head + i) % d->ack_cap] > since;
     m->lost_writes += n;
-    if (n && zf_time_to_s(now - oldest) > m->rpo_s)
-        m->rpo_s = zf_time_to_s(now - oldest);
+    if (zf_time_to_s(now - since) > m->rpo_s)
+        m->rpo_s = zf_time_to_s(now - since);
     /* lost writes leave the ring: a second loss cannot count them again */
     while (d->ack_len && d->ack_t[(d->ack_head + d->ack_len - 1) % d->ack_cap] > since)
         d->ack_len--;

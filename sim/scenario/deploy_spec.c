@@ -872,6 +872,9 @@ static int check_faults(zf_jr_t *jr, const zf_scenario_t *s, const zf_deploy_spe
                               zf_time_format(f->start, a, sizeof a),
                               zf_time_format(s->duration, b, sizeof b));
         }
+        if (f->type == ZF_FAULT_DB_FAILOVER && d->db.standby_zone < 0)
+            return zf_jr_fail(jr, p, "a db_failover needs a database with a standby_zone to "
+                                     "fail over to (a single-zone database: use db_crash)");
         if (f->type == ZF_FAULT_DEVICE_NETWORK && s->workload.fleet.count == 0)
             return zf_jr_fail(jr, p, "a device_network_outage needs a device fleet "
                                      "($.workload.devices)");
