@@ -291,7 +291,7 @@ double zf_dist_sample(const zf_dist_t *d, zf_rng_t *r)
     case ZF_DIST_EXPONENTIAL: return zf_rng_exp(r, d->a);
     case ZF_DIST_UNIFORM: return d->a + (d->b - d->a) * zf_rng_uniform(r);
     case ZF_DIST_NORMAL: return normal_sample(d, r);
-    case ZF_DIST_LOGNORMAL: return d->b == 0 ? exp(d->a) : gsl_ran_lognormal(r->g, d->a, d->b);
+    case ZF_DIST_LOGNORMAL: return d->b == 0 ? exp(d->a) : zf_rng_lognormal(r, d->a, d->b);
     case ZF_DIST_GAMMA: return gsl_ran_gamma(r->g, d->a, d->b);
     case ZF_DIST_WEIBULL: return gsl_ran_weibull(r->g, d->b, d->a); /* GSL: (scale, shape) */
     case ZF_DIST_PARETO: return gsl_ran_pareto(r->g, d->a, d->b);   /* GSL: (alpha, x_m) */

@@ -33,6 +33,9 @@ double zf_rng_exp(zf_rng_t *r, double mean);
 /* Standard normal N(0,1) (GSL's ziggurat). */
 double zf_rng_gauss(zf_rng_t *r);
 
+/* Lognormal exp(N(zeta, sigma^2)): the same draws as gsl_ran_lognormal(r->g, zeta, sigma). */
+double zf_rng_lognormal(zf_rng_t *r, double zeta, double sigma);
+
 /* True with probability p. */
 static inline int zf_rng_bernoulli(zf_rng_t *r, double p) { return zf_rng_uniform(r) < p; }
 
