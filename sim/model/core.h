@@ -156,6 +156,7 @@ typedef struct zf_mfault {
     zf_time_t watch_until;               /* failures until then count as its detection */
     uint32_t *deploy_list;               /* rolling release: instances, in order */
     uint32_t ndeploy, batch_start;
+    uint32_t redeployed;                 /* rolling release: instances back with the release */
     uint64_t backlog_at_start;
 } zf_mfault_t;
 

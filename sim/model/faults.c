@@ -232,6 +232,7 @@ int zf_fault_deployed(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t no
     zf_inst_t *in = &m->insts[inst];
     if (in->epoch != epoch || in->state != INST_DEPLOYING)
         return 0;
+    m->faults[in->deploy_fault].redeployed++;
     in->deploy_fault = -1;
     if (in->crashed) {
         in->state = INST_DEAD;
@@ -347,6 +348,10 @@ int zf_faults_record(zf_model_t *m)
         r.phase_promotion = mf->touched_db ? since(mf->db_restored, fs->start) : 0;
         r.phase_launch = mf->touched_capacity ? since(mf->capacity_restored, fs->start) : 0;
         if (zf_rec_add_fault(m->rec, &r))
+            return ZF_ENOMEM;
+        char name[ZF_REC_NAME_MAX];
+        snprintf(name, sizeof name, "faults.%s.redeployed", fs->name);
+        if (fs->type == ZF_FAULT_ROLLING_RELEASE && zf_rec_metric(m->rec, name, mf->redeployed))
             return ZF_ENOMEM;
         double d = m->wl ? drain_after(m, fs, mf, r.recovered) : NAN;
         if (!isnan(d) && (isnan(drain) || d > drain))

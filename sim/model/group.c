@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An instance the group counts toward its capacity. A dead one counts until a health or
+ * status check finds it (then it is replaced): the group knows no sooner than its checks. */
 static bool active_member(const zf_inst_t *in)
 {
     return in->state == INST_LAUNCHING || in->state == INST_IN_SERVICE ||
-           in->state == INST_DEPLOYING || (in->state == INST_DRAINING && !in->terminate_when_drained);
+           in->state == INST_DEPLOYING || in->state == INST_DEAD ||
+           (in->state == INST_DRAINING && !in->terminate_when_drained);
 }
 
 uint32_t zf_group_in_service(const zf_model_t *m, uint32_t g, int32_t zone)
@@ -33,7 +36,7 @@ static uint32_t zone_count(const zf_model_t *m, uint32_t g, uint32_t zone)
     uint32_t n = 0;
     for (uint32_t i = 0; i < mg->nmembers; i++) {
         const zf_inst_t *in = &m->insts[mg->members[i]];
-        n += in->zone == zone && active_member(in) && !in->crashed;
+        n += in->zone == zone && active_member(in);
     }
     return n;
 }
@@ -43,7 +46,7 @@ static uint32_t active_count(const zf_model_t *m, uint32_t g)
     const zf_mgroup_t *mg = &m->groups[g];
     uint32_t n = 0;
     for (uint32_t i = 0; i < mg->nmembers; i++)
-        n += active_member(&m->insts[mg->members[i]]) && !m->insts[mg->members[i]].crashed;
+        n += active_member(&m->insts[mg->members[i]]);
     return n;
 }
 
@@ -226,11 +229,14 @@ int zf_group_drained_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time
         return zf_group_terminate(m, inst, now);
     if (in->deploy_fault < 0)
         return 0;
-    /* a rolling release: the new version installs while it is out of service */
+    /* a rolling release: the deregistration delay is over, so the load balancer closes
+     * what is still in flight (as it does before a termination), and the new version
+     * installs while the instance is out of service */
     const zf_fault_spec_t *f = &m->dep->faults[in->deploy_fault];
+    int rc = in->in_flight ? zf_route_instance_lost(m, inst, now) : 0;
     in->state = INST_DEPLOYING;
-    return zf_queue_push(&m->q, now + zf_dist_sample_ns(&f->deploy_time, &m->rng_infra),
-                         EV_DEPLOYED, inst, in->epoch);
+    return rc ? rc : zf_queue_push(&m->q, now + zf_dist_sample_ns(&f->deploy_time, &m->rng_infra),
+                                   EV_DEPLOYED, inst, in->epoch);
 }
 
 /* The instance is gone for good: terminate and launch a replacement at once. */

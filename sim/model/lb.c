@@ -219,6 +219,9 @@ int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t n
         if (in->health != TGT_UNHEALTHY && in->hc_fail >= s->health.unhealthy_threshold) {
             in->health = TGT_UNHEALTHY;
             became_unhealthy(m, inst, lb, now);
+        } else if (in->health == TGT_UNHEALTHY) {
+            /* still unhealthy: the group replaces it once its grace period is over */
+            zf_group_unhealthy(m, inst, now);
         }
     }
     if (in->epoch != epoch || in->state == INST_TERMINATED)
