@@ -310,6 +310,8 @@ int zf_fault_end(zf_model_t *m, uint32_t f, zf_time_t now);
 int zf_fault_random(zf_model_t *m, uint32_t f, uint64_t elem, zf_time_t now);
 int zf_fault_deploy(zf_model_t *m, uint32_t f, zf_time_t now);
 int zf_fault_deployed(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now);
+/* The load balancer marked inst unhealthy at now: the detection of the faults that hit it. */
+void zf_faults_target_unhealthy(zf_model_t *m, uint32_t inst, zf_time_t now);
 /* A request failed at now: the first failure after each active fault's start. */
 void zf_faults_saw_failure(zf_model_t *m, zf_time_t now);
 /* After the run: fault records with detection, recovery and RTO phases. */

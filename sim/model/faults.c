@@ -151,8 +151,10 @@ int zf_fault_end(zf_model_t *m, uint32_t f, zf_time_t now)
         m->zones[fs->target].loss = 0;
         break;
     case ZF_FAULT_DB_CRASH: return zf_db_restart(m, now);
-    case ZF_FAULT_LB_NODE:
-        memset(m->lbs[fs->target].node_failed, 0, sizeof m->lbs[fs->target].node_failed);
+    case ZF_FAULT_LB_NODE: /* this node only: another fault may hold another one */
+        for (size_t n = 0; n < m->dep->lbs[fs->target].nzones; n++)
+            if (m->dep->lbs[fs->target].zones[n] == (uint32_t)fs->zone)
+                m->lbs[fs->target].node_failed[n] = false;
         zf_lb_refresh_dns(m, (uint32_t)fs->target, now);
         break;
     case ZF_FAULT_DEVICE_NETWORK:
@@ -185,11 +187,15 @@ int zf_fault_random(zf_model_t *m, uint32_t f, uint64_t elem, zf_time_t now)
         schedule_random(m, f, 0, now, &fs->mtbf, n > 1 ? n : 1);
         return 0;
     }
-    case ZF_TARGET_DB:
+    case ZF_TARGET_DB: /* elem 1: repaired (a single-zone database restarts) */
+        if (elem == 1) {
+            schedule_random(m, f, 0, now, &fs->mtbf, 1);
+            return zf_db_restart(m, now);
+        }
         mf->touched_db = true;
         zf_db_crash(m, now, false, (int)f);
-        schedule_random(m, f, 0, now, &fs->mtbf, 1);
-        return 0;
+        return zf_queue_push(&m->q, now + zf_dist_sample_ns(&fs->mttr, &mf->rng), EV_FAULT_RANDOM,
+                             f, 1);
     default: return 0;
     }
 }
@@ -241,6 +247,36 @@ int zf_fault_deployed(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t no
     in->state = INST_IN_SERVICE; /* registered again: healthy after the checks pass */
     in->health = TGT_INITIAL;
     return zf_lb_start_checks(m, inst, now);
+}
+
+/* Whether fault f hit instance inst (its zone, or its crash), which it found running:
+ * instances launched after a scheduled fault began, in a zone still degraded, are the
+ * group's, not the fault's (random failures strike later than their start). */
+static bool fault_hit(const zf_model_t *m, uint32_t f, const zf_inst_t *in)
+{
+    const zf_fault_spec_t *fs = &m->dep->faults[f];
+    if (in->launched > fs->start && fs->type != ZF_FAULT_RANDOM)
+        return false;
+    switch (fs->type) {
+    case ZF_FAULT_ZONE_OUTAGE:
+    case ZF_FAULT_ZONE_DEGRADATION:
+    case ZF_FAULT_AZ_POWER: return in->zone == (uint32_t)fs->target;
+    case ZF_FAULT_INSTANCE_CRASH: return in->crashed && in->group == (uint32_t)fs->target;
+    case ZF_FAULT_RANDOM:
+        return fs->target_class == ZF_TARGET_ZONE ? in->zone == (uint32_t)fs->target
+               : fs->target_class == ZF_TARGET_GROUP && in->crashed && in->group == (uint32_t)fs->target;
+    default: return false;
+    }
+}
+
+void zf_faults_target_unhealthy(zf_model_t *m, uint32_t inst, zf_time_t now)
+{
+    for (uint32_t f = 0; m->faults && f < m->dep->nfaults; f++) {
+        zf_mfault_t *mf = &m->faults[f];
+        if (mf->active && now >= m->dep->faults[f].start && now <= mf->watch_until &&
+            fault_hit(m, f, &m->insts[inst]))
+            mf->marked_unhealthy = now; /* the last of its targets marked so far */
+    }
 }
 
 void zf_faults_saw_failure(zf_model_t *m, zf_time_t now)
@@ -302,14 +338,15 @@ static zf_time_t since(zf_time_t t, zf_time_t start)
     return t >= 0 ? t - start : 0;
 }
 
-/* Seconds from the fault's recovery (the service back above its threshold) until the
- * device backlog is back to its level at the fault's start; NAN when none formed. */
+/* Seconds from the fault's recovery (the service back above its threshold, and not before
+ * the instant its RTO counts from: a device network outage's end) until the device backlog
+ * is back to its level at the fault's start; NAN when none formed. */
 static double drain_after(const zf_model_t *m, const zf_fault_spec_t *fs, const zf_mfault_t *mf,
-                          zf_time_t recovered)
+                          zf_time_t recovered, zf_time_t from)
 {
     if (recovered < 0)
         return INFINITY;
-    size_t e = (size_t)(recovered / ZF_S);
+    size_t e = (size_t)((recovered > from ? recovered : from) / ZF_S);
     uint64_t peak = 0;
     for (size_t i = (size_t)(fs->start / ZF_S); i < m->nbacklog; i++)
         peak = m->backlog_sec[i] > peak ? m->backlog_sec[i] : peak;
@@ -353,7 +390,7 @@ int zf_faults_record(zf_model_t *m)
         snprintf(name, sizeof name, "faults.%s.redeployed", fs->name);
         if (fs->type == ZF_FAULT_ROLLING_RELEASE && zf_rec_metric(m->rec, name, mf->redeployed))
             return ZF_ENOMEM;
-        double d = m->wl ? drain_after(m, fs, mf, r.recovered) : NAN;
+        double d = m->wl ? drain_after(m, fs, mf, r.recovered, r.rto_from) : NAN;
         if (!isnan(d) && (isnan(drain) || d > drain))
             drain = d;
     }

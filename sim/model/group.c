@@ -380,7 +380,14 @@ static int reconcile(zf_model_t *m, uint32_t g, zf_time_t now)
     const zf_group_spec_t *gs = &m->dep->groups[g];
     zf_mgroup_t *mg = &m->groups[g];
     int rc = 0;
-    uint32_t active = active_count(m, g);
+    /* a rebalancing launch is above desired until its victim leaves (finish_rebalance):
+     * it is neither capacity toward desired nor a surplus to drain */
+    uint32_t rebalancing = 0;
+    for (uint32_t k = 0; k < mg->nmembers; k++) {
+        const zf_inst_t *in = &m->insts[mg->members[k]];
+        rebalancing += in->rebalance_launch && active_member(in);
+    }
+    uint32_t active = active_count(m, g) - rebalancing;
     while (rc == 0 && active < mg->desired) {
         rc = zf_group_launch(m, g, -1, now, false);
         if (rc == 1)
@@ -408,9 +415,8 @@ static int reconcile(zf_model_t *m, uint32_t g, zf_time_t now)
             hi_n = n;
     }
     uint32_t ceiling = gs->max + (gs->max / 10 > 1 ? gs->max / 10 : 1);
-    for (uint32_t k = 0; k < mg->nmembers; k++)
-        if (m->insts[mg->members[k]].rebalance_launch)
-            return 0; /* one rebalancing step at a time */
+    if (rebalancing)
+        return 0; /* one rebalancing step at a time */
     if (hi_n - lo_n > 1 && active < ceiling) {
         rc = zf_group_launch(m, g, lo_z, now, false);
         if (rc == 0)
@@ -427,12 +433,15 @@ static void track_deficit(zf_model_t *m, uint32_t g, zf_time_t now)
     bool short_now = zf_group_in_service(m, g, -1) < mg->desired;
     if (short_now && mg->deficit_since < 0)
         mg->deficit_since = now;
-    if (!short_now && mg->deficit_since >= 0) {
-        mg->deficit_since = -1;
-        for (size_t f = 0; m->faults && f < m->dep->nfaults; f++)
-            if (m->faults[f].touched_capacity && m->faults[f].capacity_restored < 0)
-                m->faults[f].capacity_restored = now;
-    }
+    if (short_now || mg->deficit_since < 0)
+        return;
+    mg->deficit_since = -1;
+    for (uint32_t i = 0; i < m->dep->ngroups; i++)
+        if (m->groups[i].deficit_since >= 0)
+            return; /* capacity is back when every group is */
+    for (size_t f = 0; m->faults && f < m->dep->nfaults; f++)
+        if (m->faults[f].touched_capacity && m->faults[f].capacity_restored < 0)
+            m->faults[f].capacity_restored = now;
 }
 
 /* A rebalancing launch reached service: its victim leaves the fullest zone. */

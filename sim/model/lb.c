@@ -188,9 +188,7 @@ static bool check_passes(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t 
 
 static void became_unhealthy(zf_model_t *m, uint32_t inst, uint32_t lb, zf_time_t now)
 {
-    for (size_t f = 0; m->faults && f < m->dep->nfaults; f++)
-        if (m->faults[f].active && now <= m->faults[f].watch_until && now >= m->dep->faults[f].start)
-            m->faults[f].marked_unhealthy = now;
+    zf_faults_target_unhealthy(m, inst, now);
     if (!m->dep->lbs[lb].cross_zone)
         zf_lb_refresh_dns(m, lb, now);
     zf_group_unhealthy(m, inst, now);
