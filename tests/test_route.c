@@ -147,3 +147,26 @@ Test(route, zone_loss_fraction_is_the_share_of_network_failures)
     cr_assert_eq(mx_sum(&r, "failed", 0, 12) + mx_sum(&r, "failed", 52, r.nrows), 0);
     mx_free(&r);
 }
+
+/* An answer that reaches the client after its timeout is a timeout. Zone a adds 400 ms
+ * each way; a request takes 300 ms of service and the client waits 1 s: the server answers
+ * at 700 ms, in time, but the answer arrives at 1.1 s. Every request times out at its
+ * send time + 1 s, none succeeds, and their writes are not acknowledged. */
+Test(route, an_answer_arriving_after_the_timeout_is_a_timeout)
+{
+    mx_run_t r;
+    mx_run(&r,
+           ONE("{'name': 'w', 'lb': 'lb', 'service': '300ms', 'timeout': '1s', 'db_writes': 1,"
+               " 'must_not_lose': true}",
+               "'vcpus': 64",
+               "'sources': [{'name': 'users', 'kind': 'w', 'rate_per_s': 20}]",
+               "{'name': 'slow-a', 'type': 'zone_degradation', 'target': 'a', 'after': '0s',"
+               " 'duration': '60s', 'added_latency': '400ms'}"),
+           2);
+    cr_assert_eq(r.rec.ok, 0, "%lu answers counted as successes", (unsigned long)r.rec.ok);
+    cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_TIMEOUT]);
+    cr_assert_eq(r.rec.acked_writes, 0);
+    for (size_t s = 0; s + 1 < r.nrows; s++)
+        cr_assert_eq(mx_at(&r, "failed", s + 1), mx_at(&r, "arrivals", s), "second %zu", s);
+    mx_free(&r);
+}

@@ -25,7 +25,7 @@ enum zf_ev {
     EV_REQ_ARRIVE,    /* request reaches its instance: obj = instance, arg = req ref */
     EV_CPU_DONE,      /* obj = instance, arg = req ref */
     EV_DB_DONE,       /* arg = req ref */
-    EV_REQ_FAIL,      /* a failure the client notices later (dead node): arg = req ref */
+    EV_RESPONSE,      /* an outcome reaches its client (answer, dead node): arg = req ref */
     EV_DEADLINE,      /* client timeouts of a kind: obj = kind */
     EV_HEALTH,        /* health check of an instance: obj = instance, arg = epoch */
     EV_DNS,           /* a load balancer's DNS answer changes: obj = lb */
@@ -55,6 +55,7 @@ typedef struct zf_mreq {
     uint8_t phase;            /* REQ_* */
     uint8_t client_done;      /* the client already saw an outcome (timeout, failure) */
     uint8_t lost;             /* dropped by a degraded zone: the client times out */
+    uint8_t cause;            /* REQ_NET on the way back: the outcome the client will see */
     uint8_t group;            /* target group (index) */
     zf_time_t extra_latency;  /* degraded zones on its path, one way */
 } zf_mreq_t;
@@ -247,7 +248,8 @@ int zf_route_request(zf_model_t *m, const zf_request_t *r, zf_time_t now);
 int zf_route_arrive(zf_model_t *m, uint32_t inst, uint64_t ref, zf_time_t now);
 int zf_route_cpu_done(zf_model_t *m, uint32_t inst, uint64_t ref, zf_time_t now);
 int zf_route_db_done(zf_model_t *m, uint64_t ref, zf_time_t now);
-int zf_route_fail_later(zf_model_t *m, uint64_t ref, zf_time_t now);
+/* The outcome of a request on its way back reaches the client (unless it gave up). */
+int zf_route_response(zf_model_t *m, uint64_t ref, zf_time_t now);
 int zf_route_deadline(zf_model_t *m, uint32_t kind, zf_time_t now);
 /* Ends a request for the client with `cause` (no-op if the client already saw one). */
 int zf_route_client_end(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now);

@@ -114,23 +114,44 @@ int zf_route_client_end(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t
     return rc;
 }
 
-int zf_route_fail_later(zf_model_t *m, uint64_t ref, zf_time_t now)
+/* The client receives q's outcome now; a write it sees succeed is acknowledged. */
+static int deliver(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now)
 {
-    zf_mreq_t *q = zf_deref(m, ref);
-    return q ? zf_route_client_end(m, q, ZF_CAUSE_LB_NODE_DOWN, now) : 0;
+    const zf_kind_spec_t *k = &m->sc->kinds[q->r.kind];
+    if (cause == ZF_CAUSE_OK && k->db_writes && k->must_not_lose)
+        zf_db_ack(m, now);
+    q->phase = REQ_NET; /* nothing on the server holds it: client_end releases it */
+    return zf_route_client_end(m, q, cause, now);
 }
 
-/* The server is done with q (response sent or request refused). */
+int zf_route_response(zf_model_t *m, uint64_t ref, zf_time_t now)
+{
+    zf_mreq_t *q = zf_deref(m, ref);
+    return q ? deliver(m, q, (zf_cause_t)q->cause, now) : 0; /* NULL: it timed out first */
+}
+
+/* Sends q's outcome back to its client, who receives it after `delay` (at once when 0);
+ * if its timeout comes first, the deadline ends it as a timeout meanwhile. */
+static int respond_later(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now,
+                         zf_time_t delay)
+{
+    if (delay == 0)
+        return deliver(m, q, cause, now);
+    q->phase = REQ_NET;
+    q->inst = ZF_NONE;
+    q->cause = (uint8_t)cause;
+    return zf_queue_push(&m->q, now + delay, EV_RESPONSE, 0, zf_ref(m, (uint32_t)(q - m->reqs)));
+}
+
+/* The server is done with q (response sent or request refused): it travels back. */
 static int server_done(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now)
 {
-    int rc = 0;
-    if (!q->client_done) {
-        zf_time_t back = m->dep->lbs[m->sc->kinds[q->r.kind].lb].network_latency + q->extra_latency;
-        q->phase = REQ_DB; /* not REQ_NET: released below, once */
-        rc = zf_route_client_end(m, q, cause, now + back);
+    if (q->client_done) { /* the client gave up: nobody waits for it */
+        req_release(m, q);
+        return 0;
     }
-    req_release(m, q);
-    return rc;
+    zf_time_t back = m->dep->lbs[m->sc->kinds[q->r.kind].lb].network_latency + q->extra_latency;
+    return respond_later(m, q, cause, now, back);
 }
 
 /* ---------- instance: worker slot, then CPU ---------- */
@@ -241,9 +262,6 @@ int zf_route_db_done(zf_model_t *m, uint64_t ref, zf_time_t now)
     if (!q || q->phase != REQ_DB)
         return 0;
     int rc = zf_db_end(m, now);
-    const zf_kind_spec_t *k = &m->sc->kinds[q->r.kind];
-    if (rc == 0 && k->db_writes && k->must_not_lose && !q->client_done)
-        zf_db_ack(m, now);
     uint32_t inst = q->inst;
     if (rc == 0)
         rc = server_done(m, q, ZF_CAUSE_OK, now);
@@ -290,8 +308,7 @@ static int node_dead(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t node, bo
             return 0; /* the deadline ends it */
         return zf_route_client_end(m, q, ZF_CAUSE_LB_NODE_DOWN, now);
     }
-    return zf_queue_push(&m->q, now + m->dep->lbs[lb].connect_timeout, EV_REQ_FAIL, 0,
-                         zf_ref(m, (uint32_t)(q - m->reqs)));
+    return respond_later(m, q, ZF_CAUSE_LB_NODE_DOWN, now, m->dep->lbs[lb].connect_timeout);
 }
 
 /* One way latency of the path node -> instance, and whether a degraded zone drops it. */

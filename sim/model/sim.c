@@ -157,7 +157,7 @@ static int dispatch(zf_model_t *m, const zf_event_t *e)
     case EV_REQ_ARRIVE: return zf_route_arrive(m, e->obj, e->arg, t);
     case EV_CPU_DONE: return zf_route_cpu_done(m, e->obj, e->arg, t);
     case EV_DB_DONE: return zf_route_db_done(m, e->arg, t);
-    case EV_REQ_FAIL: return zf_route_fail_later(m, e->arg, t);
+    case EV_RESPONSE: return zf_route_response(m, e->arg, t);
     case EV_DEADLINE: return zf_route_deadline(m, e->obj, t);
     case EV_HEALTH: return zf_lb_health_event(m, e->obj, (uint32_t)e->arg, t);
     case EV_DNS: return zf_lb_dns_event(m, e->obj, t);
