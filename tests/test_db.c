@@ -194,3 +194,44 @@ Test(db, writes_in_flight_at_a_crash_are_indeterminate)
     cr_assert_eq(r.rec.acked_writes, r.rec.ok);
     mx_free(&r);
 }
+
+/* Losing the standby. Zone b (the standby's) is lost from 60 s to 160 s: commits stall for
+ * standby_loss_block (5 s) and then go on without replication. A primary crash at 100 s
+ * cannot fail over (no standby in sync): the database is down for the crash's 30 s and
+ * comes back as it was. When b returns, its database re-syncs (20 s) and is the standby
+ * again from 180 s, so a crash at 200 s fails over to b in 35 s. The group lives in a and
+ * c: only the database feels zone b. */
+Test(db, lost_standby_stalls_commits_and_leaves_no_failover)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'standby', 'duration': '260s', 'zones': ['a', 'b', 'c'],"
+           " 'kinds': [{'name': 'w', 'lb': 'lb', 'service': '1ms', 'db_writes': 1,"
+           "   'must_not_lose': true, 'timeout': '30s'}],"
+           " 'workload': {" POISSON "},"
+           " 'load_balancers': [{'name': 'lb', 'zones': ['a', 'c'],"
+           "   'rules': [{'kinds': '*', 'group': 'app'}]}],"
+           " 'groups': [{'name': 'app', 'zones': ['a', 'c'], 'min': 2, 'max': 2,"
+           "   'instance': {'vcpus': 8}}],"
+           " 'database': {'primary_zone': 'a', 'standby_zone': 'b', 'read': '1ms',"
+           "   'replication_rtt': '1ms', 'standby_loss_block': '5s', 'resync': '20s'" PHASES "},"
+           " 'faults': [{'name': 'lose-b', 'type': 'zone_outage', 'target': 'b', 'after': '60s',"
+           "   'duration': '100s'},"
+           "  {'name': 'crash', 'type': 'db_crash', 'after': '100s', 'duration': '30s'},"
+           "  {'name': 'again', 'type': 'db_crash', 'after': '200s'}]}",
+           3);
+    for (size_t s = 0; s < r.rec.nsec; s++) {
+        bool down = (s >= 100 && s < 130) || (s >= 200 && s < 235);
+        cr_assert_eq(down ? r.rec.per_sec_ok[s] : r.rec.per_sec_failed[s], 0, "second %zu", s);
+        cr_assert_eq(mx_at(&r, "db.state", s), s >= 100 && s < 130 ? 2 : s >= 200 && s < 235,
+                     "second %zu", s);
+    }
+    /* the writes of [60 s, 65 s) waited for the stall: the slowest nearly 5 s */
+    cr_assert(r.rec.latency.max > 4900 * ZF_MS && r.rec.latency.max <= 5010 * ZF_MS,
+              "slowest %ld ns", (long)r.rec.latency.max);
+    cr_assert_eq(mx_fault(&r, "crash")->phase_promotion, 30 * ZF_S);
+    cr_assert_eq(mx_fault(&r, "again")->phase_promotion, 35 * ZF_S);
+    cr_assert_eq(mx_at(&r, "db.primary_zone", 235), 1);
+    cr_assert_eq(r.rec.lost_writes, 0);
+    mx_free(&r);
+}

@@ -260,3 +260,47 @@ Test(lb, keepalive_connection_into_a_lost_zone_hangs_until_the_client_timeout)
     cr_assert_eq(r.rec.per_sec_failed[60], n, "reset at once, in second 60");
     mx_free(&r);
 }
+
+/* A newly registered target must pass one health check to be healthy (the healthy
+ * threshold, here the default 5, is for unhealthy targets coming back: ELB ALB User Guide,
+ * "Health checks for your target groups"). Two one-worker instances; 10 devices report
+ * every second at phases 100 ms apart on average, each costing 90 ms: round robin
+ * alternates the two instances, so consecutive requests to one are at least 100 ms apart
+ * and every request takes exactly 90 ms. One instance crashes at 60 s; EC2 status checks
+ * replace it at 80 s, and the replacement is in service at 110 s. Until its first passed
+ * check (within one 10 s interval) the survivor alone takes every request, at a load of
+ * 0.9: requests wait. From 120 s (plus a second or two to drain the queue) every request
+ * takes 90 ms again; with five checks to pass, the waits would go on until 150-160 s. */
+Test(lb, new_target_serves_after_one_passed_check)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'initial', 'duration': '200s', 'zones': ['a'],"
+           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '90ms', 'timeout': '30s'}],"
+           " 'workload': {'devices': {'count': 10, 'buffer_limit': 1,"
+           "   'retry': {'max_attempts': 1}, 'report': {'kind': 'r', 'interval': '1s',"
+           "   'jitter': '0s'}}},"
+           " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}],"
+           "   'health_check': {'interval': '10s', 'timeout': '5s'}}],"
+           " 'groups': [{'name': 'app', 'min': 2, 'max': 2, 'health_check_type': 'EC2',"
+           "   'status_check_delay': '20s', 'instance': {'workers': 1, 'vcpus': 1,"
+           "   'queue_limit': -1, 'launch_time': '30s'}}],"
+           " 'faults': [{'name': 'crash', 'type': 'instance_crash', 'target': 'app',"
+           "   'after': '60s'}]}",
+           2);
+    double slowest_before = 0, slowest_alone = 0, slowest_after = 0;
+    for (size_t s = 0; s < r.nrows; s++) {
+        double p = mx_at(&r, "latency_p999_ms", s);
+        if (s < 60)
+            slowest_before = fmax(slowest_before, p);
+        else if (s >= 85 && s < 110)
+            slowest_alone = fmax(slowest_alone, p);
+        else if (s >= 125)
+            slowest_after = fmax(slowest_after, p);
+    }
+    cr_assert(slowest_before < 91, "two instances: %g ms", slowest_before);
+    cr_assert(slowest_alone > 100, "the survivor alone: %g ms", slowest_alone);
+    cr_assert(slowest_after < 91, "the replacement serves by 120 s: %g ms", slowest_after);
+    cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
+    mx_free(&r);
+}

@@ -205,7 +205,10 @@ int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t n
         in->hc_fail = 0;
         if (in->hc_ok < 255)
             in->hc_ok++;
-        if (in->health != TGT_HEALTHY && in->hc_ok >= s->health.healthy_threshold) {
+        /* a newly registered target is healthy after one passed check; an unhealthy one
+         * needs healthy_threshold in a row (ELB ALB User Guide, target group health checks) */
+        uint32_t need = in->health == TGT_INITIAL ? 1 : s->health.healthy_threshold;
+        if (in->health != TGT_HEALTHY && in->hc_ok >= need) {
             in->health = TGT_HEALTHY;
             if (!s->cross_zone)
                 zf_lb_refresh_dns(m, lb, now);
