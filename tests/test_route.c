@@ -170,3 +170,19 @@ Test(route, an_answer_arriving_after_the_timeout_is_a_timeout)
         cr_assert_eq(mx_at(&r, "failed", s + 1), mx_at(&r, "arrivals", s), "second %zu", s);
     mx_free(&r);
 }
+
+/* A keep-alive device holds one connection (its load balancer node is sticky), so the
+ * kinds it sends must share a load balancer. */
+Test(route, keepalive_devices_need_one_load_balancer)
+{
+    const char *msg = mx_refused(
+        "{'name': 'two-lbs', 'duration': '60s', 'zones': ['a'],"
+        " 'kinds': [{'name': 'r', 'lb': 'lb1', 'service': '1ms'},"
+        "  {'name': 'g', 'lb': 'lb2', 'service': '1ms'}],"
+        " 'workload': {'devices': {'count': 10, 'connection': 'keepalive',"
+        "   'report': {'kind': 'r'}, 'trips': {'gps_kind': 'g'}}},"
+        " 'load_balancers': [{'name': 'lb1', 'rules': [{'kinds': '*', 'group': 'app'}]},"
+        "  {'name': 'lb2', 'rules': [{'kinds': '*', 'group': 'app'}]}],"
+        " 'groups': [{'name': 'app'}]}");
+    cr_assert(strstr(msg, "$.workload.devices.connection") && strstr(msg, "\"g\""), "%s", msg);
+}

@@ -344,7 +344,7 @@ static int parse_instance(zf_jr_t *jr, const json_t *o, const char *path, zf_gro
     g->vcpus = 2;
     g->queue_limit = 256;
     g->queue_timeout = 0;
-    g->hourly_cost = 0.0832; /* m5.large on-demand, us-east-1 (AWS EC2 pricing page) */
+    g->hourly_cost = 0.0832; /* t3.large (2 vCPU, 8 GiB) on-demand Linux, us-east-1 (EC2 pricing) */
     zf_jr_key(p, path, "instance");
     if (in && (rc = zf_jr_object(jr, in, p, instance_keys)))
         return rc;
@@ -860,6 +860,30 @@ static int resolve_routes(zf_jr_t *jr, zf_scenario_t *s, zf_deploy_spec_t *d)
     return 0;
 }
 
+/* A keep-alive device holds one connection, to one load balancer: every kind a device
+ * sends must go through the same one. */
+static int check_keepalive(zf_jr_t *jr, const zf_scenario_t *s)
+{
+    const zf_fleet_spec_t *f = &s->workload.fleet;
+    uint32_t kinds[4 + 64], n = 0;
+    if (!f->keepalive || !f->count)
+        return 0;
+    const uint32_t own[] = {f->report_kind, f->gps_kind, f->ignition_kind, f->breath_kind};
+    for (size_t i = 0; i < 4; i++)
+        if (own[i] != ZF_KIND_NONE)
+            kinds[n++] = own[i];
+    for (size_t i = 0; i < s->workload.nbursts && n < sizeof kinds / sizeof *kinds; i++)
+        if (s->workload.bursts[i].fleet_fraction > 0)
+            kinds[n++] = s->workload.bursts[i].kind;
+    for (uint32_t i = 1; i < n; i++)
+        if (s->kinds[kinds[i]].lb != s->kinds[kinds[0]].lb)
+            return zf_jr_fail(jr, "$.workload.devices.connection",
+                              "\"keepalive\" devices hold one connection, but kinds \"%s\" and "
+                              "\"%s\" go to different load balancers", s->kinds[kinds[0]].name,
+                              s->kinds[kinds[i]].name);
+    return 0;
+}
+
 static int check_faults(zf_jr_t *jr, const zf_scenario_t *s, const zf_deploy_spec_t *d)
 {
     char p[ZF_JPATH_MAX];
@@ -890,7 +914,8 @@ int zf_deploy_spec_parse(struct zf_jr *jr, const json_t *root, struct zf_scenari
         (rc = parse_lbs(jr, root, s, d)) || (rc = resolve_routes(jr, s, d)) ||
         (rc = parse_db(jr, root, d)) ||
         (rc = parse_faults(jr, root, s->workload.start_tod, d)) ||
-        (rc = parse_recovery(jr, root, &d->recovery)) || (rc = check_faults(jr, s, d)))
+        (rc = parse_recovery(jr, root, &d->recovery)) || (rc = check_faults(jr, s, d)) ||
+        (rc = check_keepalive(jr, s)))
         return rc;
     if ((d->ngroups || d->nlbs || d->db.present) && d->nzones == 0)
         return zf_jr_fail(jr, "$.zones", "missing: groups, load balancers and databases live in zones");
