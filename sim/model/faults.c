@@ -3,6 +3,7 @@
  * after the run, each fault's record: detection, recovery, RTO and its phases.
  * docs/model.md, "Faults", defines what happens to requests in flight. */
 #include "model/core.h"
+#include "metrics/recovery.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -289,37 +290,13 @@ void zf_faults_saw_failure(zf_model_t *m, zf_time_t now)
     }
 }
 
-/* Availability of seconds [from, from + w) (1 when nothing was sent). */
-static double window_availability(const zf_rec_t *r, size_t from, size_t w)
-{
-    uint64_t ok = 0, all = 0;
-    for (size_t i = from; i < from + w && i < r->nsec; i++) {
-        ok += r->per_sec_ok[i];
-        all += (uint64_t)r->per_sec_ok[i] + r->per_sec_failed[i];
-    }
-    return all ? (double)ok / (double)all : 1.0;
-}
-
 /* Recovery: the start of the first window of `window` seconds from which on every window
  * up to the fault's horizon (its end plus WATCH_AFTER) has availability at or above the
- * threshold: the service is back and stays back. A fault whose windows never fell below the
- * threshold recovered at its start (RTO 0); -1: still below at the horizon. */
+ * threshold (metrics/recovery.h, the replayer's definition too). */
 static zf_time_t recovered_at(const zf_model_t *m, zf_time_t start, zf_time_t horizon)
 {
     const zf_recovery_spec_t *rs = &m->dep->recovery;
-    const zf_rec_t *r = m->rec;
-    size_t w = (size_t)((rs->window + ZF_S - 1) / ZF_S), s0 = (size_t)(start / ZF_S);
-    size_t h = (size_t)(horizon / ZF_S), last_bad = SIZE_MAX;
-    if (h > r->nsec)
-        h = r->nsec;
-    for (size_t i = s0; i < h; i++)
-        if (window_availability(r, i, w) < rs->threshold)
-            last_bad = i;
-    if (last_bad == SIZE_MAX)
-        return start;
-    if (last_bad + 1 >= r->nsec)
-        return -1;
-    return (zf_time_t)(last_bad + 1) * ZF_S;
+    return zf_recovered_at(m->rec, rs->threshold, rs->window, start, horizon);
 }
 
 static const char *target_name(const zf_model_t *m, const zf_fault_spec_t *fs)
