@@ -304,3 +304,32 @@ Test(lb, new_target_serves_after_one_passed_check)
     cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
     mx_free(&r);
 }
+
+/* A group behind two load balancers, both with cross-zone off: when zone a's target is
+ * marked unhealthy, node a leaves the DNS answers of both (TTL 0, no update delay), so
+ * after the mark no request of either load balancer reaches zone a, where the replacement
+ * is still booting. Before it, a third of each one's requests fail (instance_lost). */
+Test(lb, both_load_balancers_of_a_group_drop_its_unhealthy_zone_from_dns)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'two-lbs', 'duration': '200s', 'zones': ['a', 'b', 'c'],"
+           " 'kinds': [{'name': 'r1', 'lb': 'lb1', 'service': '10ms', 'timeout': '30s'},"
+           "  {'name': 'r2', 'lb': 'lb2', 'service': '10ms', 'timeout': '30s'}],"
+           " 'workload': {'sources': [{'name': 's1', 'kind': 'r1', 'rate_per_s': 30},"
+           "  {'name': 's2', 'kind': 'r2', 'rate_per_s': 30}]},"
+           " 'load_balancers': [{'name': 'lb1', 'cross_zone': false, 'dns_ttl': '0s',"
+           "   'dns_update_delay': '0s', 'rules': [{'kinds': '*', 'group': 'app'}]" HC10 "},"
+           "  {'name': 'lb2', 'cross_zone': false, 'dns_ttl': '0s', 'dns_update_delay': '0s',"
+           "   'rules': [{'kinds': '*', 'group': 'app'}]}],"
+           " 'groups': [{'name': 'app', 'min': 3, 'max': 3, 'instance': {'launch_time': '30s'}}],"
+           " 'faults': [{'name': 'crash-a', 'type': 'instance_crash', 'target': 'app',"
+           "   'zone': 'a', 'after': '60s'}]}",
+           3);
+    double d = zf_time_to_s(mx_fault(&r, "crash-a")->phase_detection);
+    cr_assert(d >= 10 && d < 20, "detection %g s", d);
+    cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
+    cr_assert_gt(r.rec.kinds[1].failed, 0);
+    cr_assert_eq(mx_sum(&r, "failed", (size_t)(60 + d) + 1, r.nrows), 0);
+    mx_free(&r);
+}

@@ -12,10 +12,20 @@ bool zf_lb_node_alive(const zf_model_t *m, uint32_t lb, uint32_t node)
     return m->zones[zone].state == ZONE_UP && !m->lbs[lb].node_failed[node];
 }
 
+/* Whether a listener rule of lb routes to group g (a group may be behind several). */
+static bool routes_to(const zf_model_t *m, uint32_t lb, uint32_t g)
+{
+    const zf_lb_spec_t *s = &m->dep->lbs[lb];
+    for (size_t k = 0; k < s->nkinds; k++)
+        if (s->kind_group[k] == (int32_t)g)
+            return true;
+    return false;
+}
+
 static bool zone_has_healthy(const zf_model_t *m, uint32_t lb, uint32_t zone)
 {
     for (uint32_t g = 0; g < m->dep->ngroups; g++) {
-        if (m->dep->groups[g].lb != (int32_t)lb)
+        if (!routes_to(m, lb, g))
             continue;
         const zf_mgroup_t *mg = &m->groups[g];
         for (uint32_t i = 0; i < mg->nmembers; i++) {
@@ -186,11 +196,19 @@ static bool check_passes(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t 
     return !(z->loss > 0 && zf_rng_uniform(&m->rng_infra) < z->loss);
 }
 
-static void became_unhealthy(zf_model_t *m, uint32_t inst, uint32_t lb, zf_time_t now)
+/* A target's health changed: with cross-zone off, the nodes of its zone may leave or
+ * rejoin DNS, on every load balancer that routes to its group. */
+static void zone_health_changed(zf_model_t *m, uint32_t inst, zf_time_t now)
+{
+    for (uint32_t lb = 0; lb < m->dep->nlbs; lb++)
+        if (!m->dep->lbs[lb].cross_zone && routes_to(m, lb, m->insts[inst].group))
+            zf_lb_refresh_dns(m, lb, now);
+}
+
+static void became_unhealthy(zf_model_t *m, uint32_t inst, zf_time_t now)
 {
     zf_faults_target_unhealthy(m, inst, now);
-    if (!m->dep->lbs[lb].cross_zone)
-        zf_lb_refresh_dns(m, lb, now);
+    zone_health_changed(m, inst, now);
     zf_group_unhealthy(m, inst, now);
 }
 
@@ -210,8 +228,7 @@ int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t n
         uint32_t need = in->health == TGT_INITIAL ? 1 : s->health.healthy_threshold;
         if (in->health != TGT_HEALTHY && in->hc_ok >= need) {
             in->health = TGT_HEALTHY;
-            if (!s->cross_zone)
-                zf_lb_refresh_dns(m, lb, now);
+            zone_health_changed(m, inst, now);
         }
     } else {
         in->hc_ok = 0;
@@ -219,7 +236,7 @@ int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t n
             in->hc_fail++;
         if (in->health != TGT_UNHEALTHY && in->hc_fail >= s->health.unhealthy_threshold) {
             in->health = TGT_UNHEALTHY;
-            became_unhealthy(m, inst, lb, now);
+            became_unhealthy(m, inst, now);
         } else if (in->health == TGT_UNHEALTHY) {
             /* still unhealthy: the group replaces it once its grace period is over */
             zf_group_unhealthy(m, inst, now);
