@@ -235,3 +235,19 @@ Test(db, lost_standby_stalls_commits_and_leaves_no_failover)
     cr_assert_eq(r.rec.lost_writes, 0);
     mx_free(&r);
 }
+
+/* Only a write inside a database call at the crash is indeterminate: with one connection
+ * and 1 s commits, the writes waiting for the connection were never sent, so they fail
+ * (db_unavailable) without doubt. 20 writes a second: one in the call, the rest waiting. */
+Test(db, writes_waiting_for_a_connection_at_a_crash_are_not_indeterminate)
+{
+    mx_run_t r;
+    mx_run(&r, DB2(", 'standby_zone': 'b', 'commit': '1s', 'max_connections': 1,"
+                   " 'failover': {'detection': '10s', 'promotion': '20s', 'dns_switch': '5s'}",
+                   "'sources': [{'name': 'users', 'kind': 'w', 'rate_per_s': 20}]",
+                   "{'name': 'crash', 'type': 'db_crash', 'after': '60s'}"),
+           8);
+    cr_assert_eq(r.rec.indeterminate_writes, 1);
+    cr_assert_gt(r.rec.per_sec_failed[60], 10, "the waiting ones fail at the crash");
+    mx_free(&r);
+}

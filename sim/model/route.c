@@ -407,8 +407,9 @@ int zf_route_db_lost(zf_model_t *m, zf_time_t now)
         if (q->phase != REQ_DB && q->phase != REQ_WAIT_DB)
             continue;
         const zf_kind_spec_t *k = &m->sc->kinds[q->r.kind];
-        if (k->db_writes && k->must_not_lose)
-            m->indeterminate_writes++; /* committed or not: the client cannot know */
+        if (q->phase == REQ_DB && k->db_writes && k->must_not_lose)
+            m->indeterminate_writes++; /* committed or not: the client cannot know (one still
+                                        * waiting for a connection was never sent) */
         uint32_t inst = q->inst;
         rc = server_done(m, q, ZF_CAUSE_DB_UNAVAILABLE, now);
         if (rc == 0 && inst != ZF_NONE)
