@@ -3,6 +3,18 @@
  * small deterministic scenarios with hand-computable answers. */
 #include "model_fixture.h"
 
+/* 100 devices reporting every second; 40 of them lose the network from 60 s to 120 s.
+ * %s: the options of the group of two (after its size), of its instances. */
+#define CARRIER(gopts, inst)                                                                \
+    "{'name': 'carrier', 'duration': '200s', 'zones': ['a'],"                               \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"          \
+    " 'workload': {'devices': {'count': 100, 'reconnect_jitter': '10s',"                    \
+    "   'report': {'kind': 'r', 'interval': '1s', 'jitter': '0s'}}},"                       \
+    " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]}],"       \
+    " 'groups': [{'name': 'app', 'min': 2, 'max': 2" gopts ", 'instance': {" inst "}}],"   \
+    " 'faults': [{'name': 'carrier', 'type': 'device_network_outage', 'after': '60s',"      \
+    "   'duration': '60s', 'fraction': 0.4}]}"
+
 /* A device-network outage takes 40 of 100 devices offline from 60 s to 120 s. Devices
  * report every second with no jitter, so each offline device creates exactly 60 messages
  * in the outage and buffers them: the backlog at its end is 40 x 60 = 2400 and nothing
@@ -13,16 +25,7 @@
 Test(faults, device_network_outage_buffers_and_drains_without_failures)
 {
     mx_run_t r;
-    mx_run(&r,
-           "{'name': 'carrier', 'duration': '200s', 'zones': ['a'],"
-           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"
-           " 'workload': {'devices': {'count': 100, 'reconnect_jitter': '10s',"
-           "   'report': {'kind': 'r', 'interval': '1s', 'jitter': '0s'}}},"
-           " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]}],"
-           " 'groups': [{'name': 'app', 'min': 2, 'max': 2, 'instance': {'vcpus': 8}}],"
-           " 'faults': [{'name': 'carrier', 'type': 'device_network_outage', 'after': '60s',"
-           "   'duration': '60s', 'fraction': 0.4}]}",
-           4);
+    mx_run(&r, CARRIER("", "'vcpus': 8"), 4);
     cr_assert_eq(r.rec.failed, 0);
     cr_assert_eq(mx_at(&r, "devices.backlog", 59), 0);
     cr_assert_eq(mx_at(&r, "devices.offline", 60), 40);
@@ -206,5 +209,22 @@ Test(faults, az_power_interruption_keeps_the_zone_impaired_through_recovery)
     for (size_t s = 60; s < 330; s++)
         cr_assert_eq(mx_at(&r, "instances.app.a", s), 0, "second %zu", s);
     cr_assert_eq(mx_at(&r, "instances.app.a", 330), 1);
+    mx_free(&r);
+}
+
+/* The same outage into two one-worker instances with room for one waiting request (200
+ * requests a second at most; EC2 health checks, so that an instance found full at a check
+ * is not replaced): nothing fails during the outage, but the storm of 40 devices resending 60 messages
+ * each within 10 s overflows them (queue_full). The RTO counts from the outage's end. */
+Test(faults, device_network_outage_rto_counts_from_its_end)
+{
+    mx_run_t r;
+    mx_run(&r, CARRIER(", 'health_check_type': 'EC2'", "'workers': 1, 'vcpus': 1, 'queue_limit': 1"), 4);
+    cr_assert_eq(mx_sum(&r, "failed", 0, 120), 0, "nothing fails while the devices buffer");
+    cr_assert_gt(r.rec.by_cause[ZF_CAUSE_QUEUE_FULL], 0, "the storm overflows");
+    const zf_fault_rec_t *f = mx_fault(&r, "carrier");
+    cr_assert_gt(f->recovered, 120 * ZF_S);
+    cr_assert_eq(zf_fault_rto_s(f), zf_time_to_s(f->recovered - 120 * ZF_S));
+    cr_assert_lt(zf_fault_rto_s(f), 60, "rto %g s", zf_fault_rto_s(f));
     mx_free(&r);
 }
