@@ -228,3 +228,32 @@ Test(faults, device_network_outage_rto_counts_from_its_end)
     cr_assert_lt(zf_fault_rto_s(f), 60, "rto %g s", zf_fault_rto_s(f));
     mx_free(&r);
 }
+
+/* Recovery past the fault's horizon. The only instance of a group crashes at 60 s; with
+ * EC2 health checks it is replaced only when its status checks find it, 600 s later
+ * (660 s), and the replacement serves from 690 s (30 s launch; a new target gets
+ * requests by fail-open at once). Every request fails from 60 s to 690 s: the service is
+ * back at 690 s, RTO 630 s, although the fault's horizon (its end plus 5 minutes) is at
+ * 360 s. */
+Test(faults, recovery_after_the_horizon_is_found_where_it_happens)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'slow-repair', 'duration': '900s', 'zones': ['a'],"
+           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"
+           " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 20}]},"
+           " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}],"
+           "   'health_check': {'interval': '10s', 'timeout': '5s'}}],"
+           " 'groups': [{'name': 'app', 'health_check_type': 'EC2', 'status_check_delay': '600s',"
+           "   'instance': {'launch_time': '30s'}}],"
+           " 'recovery': {'threshold': 0.99, 'window': '10s'},"
+           " 'faults': [{'name': 'crash', 'type': 'instance_crash', 'target': 'app',"
+           "   'after': '60s'}]}",
+           3);
+    cr_assert_eq(mx_sum(&r, "ok", 61, 690), 0);
+    cr_assert_eq(mx_sum(&r, "failed", 690, r.nrows), 0);
+    const zf_fault_rec_t *f = mx_fault(&r, "crash");
+    cr_assert_eq(f->recovered, 690 * ZF_S, "recovered at %.0f s", zf_time_to_s(f->recovered));
+    cr_assert_eq(zf_fault_rto_s(f), 630);
+    mx_free(&r);
+}
