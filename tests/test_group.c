@@ -249,3 +249,29 @@ Test(group, rebalancing_drains_nothing_before_its_new_instance_serves)
     cr_assert_eq(mx_at(&r, "instances.app.a", r.nrows - 1), 2);
     mx_free(&r);
 }
+
+/* A request keeps its group's index in one byte: more than 255 groups are refused (the
+ * requests of the 256th went to the first). 256 kinds, each routed to its own group. */
+Test(group, more_than_255_groups_are_refused)
+{
+    size_t cap = 128 * 1024, n = 0;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    n += (size_t)snprintf(text + n, cap - n, "{'name': 'many', 'duration': '10s', 'zones': ['a'],"
+                                             " 'workload': {'sources': [{'name': 's', 'kind': 'k0',"
+                                             " 'rate_per_s': 1}]}, 'kinds': [");
+    for (int g = 0; g < 256; g++)
+        n += (size_t)snprintf(text + n, cap - n, "%s{'name': 'k%d', 'lb': 'lb', 'service': '1ms'}",
+                              g ? ", " : "", g);
+    n += (size_t)snprintf(text + n, cap - n, "], 'load_balancers': [{'name': 'lb', 'rules': [");
+    for (int g = 0; g < 256; g++)
+        n += (size_t)snprintf(text + n, cap - n, "%s{'kinds': ['k%d'], 'group': 'g%d'}",
+                              g ? ", " : "", g, g);
+    n += (size_t)snprintf(text + n, cap - n, "]}], 'groups': [");
+    for (int g = 0; g < 256; g++)
+        n += (size_t)snprintf(text + n, cap - n, "%s{'name': 'g%d'}", g ? ", " : "", g);
+    snprintf(text + n, cap - n, "]}");
+    const char *msg = mx_refused(text);
+    free(text);
+    cr_assert(strstr(msg, "$.groups") && strstr(msg, "255"), "%s", msg);
+}

@@ -509,6 +509,8 @@ static int parse_groups(zf_jr_t *jr, const json_t *root, zf_deploy_spec_t *d)
         return 0;
     if ((rc = zf_jr_array(jr, arr, "$.groups", 1, &n)))
         return rc;
+    if (n > 255) /* a request holds its group's index in one byte (sim/model/core.h) */
+        return zf_jr_fail(jr, "$.groups", "expected at most 255 groups, got %zu", n);
     d->groups = calloc(n, sizeof *d->groups);
     if (!d->groups)
         return zf_err_set(jr->err, ZF_ENOMEM, "out of memory");
