@@ -35,6 +35,9 @@ typedef struct zf_fleet {
     uint8_t t_report, t_gps, t_ignition, t_breath;
     zf_rate_t trips;
     zf_rng_t r_reports, r_trips, r_retry, r_reconnect;
+    /* GPS pings of the last gps_interval, oldest first (fleet.c: prefetch hints) */
+    struct zf_fleet_ping *pings;
+    uint32_t pings_cap, pings_head, pings_len;
 } zf_fleet_t;
 
 /* Sets the fleet up from c->spec (n = 0 for none). 0, ZF_ENOMEM or ZF_EINVAL (too many
