@@ -27,5 +27,12 @@ zf_time_t zf_recovered_at(const zf_rec_t *r, double threshold, zf_time_t window_
         return start;
     if (last_bad + 1 >= r->nsec)
         return -1;
-    return (zf_time_t)(last_bad + 1) * ZF_S;
+    if (last_bad + 1 != h)
+        return (zf_time_t)(last_bad + 1) * ZF_S;
+    /* still below the threshold at the horizon: not back there, but at the first window at
+     * or above it after (never, if none starts before the series ends) */
+    for (size_t i = h; i < r->nsec; i++)
+        if (zf_window_availability(r, i, w) >= threshold)
+            return (zf_time_t)i * ZF_S;
+    return -1;
 }

@@ -292,24 +292,12 @@ void zf_faults_saw_failure(zf_model_t *m, zf_time_t now)
 
 /* Recovery: the start of the first window of `window` seconds from which on every window
  * up to the fault's horizon (its end plus WATCH_AFTER) has availability at or above the
- * threshold (metrics/recovery.h, the replayer's definition too). */
-/* zf_recovered_at judges the windows that start before the fault's horizon. A service
- * still below the threshold at the horizon is not back there: it recovers at the first
- * window at or above the threshold after it (never, if none starts before the run's end). */
+ * threshold, or the first good window after a horizon still below it (metrics/recovery.h,
+ * the replayer's definition too). */
 static zf_time_t recovered_at(const zf_model_t *m, zf_time_t start, zf_time_t horizon)
 {
     const zf_recovery_spec_t *rs = &m->dep->recovery;
-    const zf_rec_t *r = m->rec;
-    zf_time_t t = zf_recovered_at(r, rs->threshold, rs->window, start, horizon);
-    size_t h = (size_t)(horizon / ZF_S), w = (size_t)((rs->window + ZF_S - 1) / ZF_S);
-    if (h > r->nsec)
-        h = r->nsec;
-    if (t <= start || t != (zf_time_t)h * ZF_S)
-        return t; /* back before the horizon, never, or never down */
-    for (size_t i = h; i < r->nsec; i++)
-        if (zf_window_availability(r, i, w) >= rs->threshold)
-            return (zf_time_t)i * ZF_S;
-    return -1;
+    return zf_recovered_at(m->rec, rs->threshold, rs->window, start, horizon);
 }
 
 static const char *target_name(const zf_model_t *m, const zf_fault_spec_t *fs)
