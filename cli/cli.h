@@ -66,5 +66,7 @@ int zf_cmd_check(int argc, char **argv);
 int zf_cmd_testbed(int argc, char **argv);
 int zf_cmd_trace(int argc, char **argv);
 int zf_cmd_report(int argc, char **argv);
+int zf_cmd_replay(int argc, char **argv);
+int zf_cmd_merge(int argc, char **argv);
 
 #endif

@@ -146,8 +146,15 @@ static int on_headers_complete(http_parser *p)
 
 static int on_body(http_parser *p, const char *at, size_t len)
 {
-    (void)at;
-    ((zf_http_resp_t *)p->data)->body_bytes += len;
+    zf_http_resp_t *r = p->data;
+    r->body_bytes += len;
+    zf_http_keep_t *k = r->keep;
+    if (k && k->len < k->cap) {
+        size_t n = k->cap - k->len;
+        n = n < len ? n : len;
+        memcpy(k->buf + k->len, at, n);
+        k->len += (uint32_t)n;
+    }
     return 0;
 }
 
@@ -176,6 +183,12 @@ void zf_http_resp_start(zf_http_resp_t *r, int head)
     http_parser_init(&r->parser, HTTP_RESPONSE);
     r->parser.data = r;
     r->head = (uint8_t)(head != 0);
+}
+
+void zf_http_resp_keep(zf_http_resp_t *r, zf_http_keep_t *k)
+{
+    r->keep = k;
+    k->len = 0;
 }
 
 int zf_http_resp_feed(zf_http_resp_t *r, const char *data, size_t n, size_t *used)

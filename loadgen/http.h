@@ -43,10 +43,18 @@ enum {
     ZF_HTTP_TRUNCATED = -2, /* the stream ended before the response did (cause: reset) */
 };
 
-/* Response parser state; embedded in each connection (about 64 bytes). */
+/* Where the start of a body is kept when the caller asks (zf_http_resp_keep). */
+typedef struct zf_http_keep {
+    char *buf;
+    uint32_t cap, len;
+} zf_http_keep_t;
+
+/* Response parser state; embedded in each connection (64 bytes). */
 typedef struct zf_http_resp {
     http_parser parser;
-    uint64_t body_bytes;    /* decoded body bytes counted (and discarded) */
+    uint64_t body_bytes;    /* decoded body bytes counted (and discarded, but for the
+                               first keep->cap kept when the caller asked) */
+    zf_http_keep_t *keep;   /* the caller's, or NULL */
     uint64_t wire_bytes;    /* bytes fed for this response */
     int status;             /* final status code, 0 until the headers are complete */
     uint8_t head;           /* the request was HEAD */
@@ -57,6 +65,11 @@ typedef struct zf_http_resp {
 
 /* Prepares r for the response to one request (head: the request was HEAD). */
 void zf_http_resp_start(zf_http_resp_t *r, int head);
+
+/* Keeps the first k->cap bytes of the decoded body in k->buf, counting them in k->len
+ * (set to 0 here); k is the caller's and outlives the response. Call after
+ * zf_http_resp_start. */
+void zf_http_resp_keep(zf_http_resp_t *r, zf_http_keep_t *k);
 
 /* Feeds n bytes of the stream. Returns ZF_HTTP_MORE, ZF_HTTP_DONE (then *used is the number
  * of bytes that belonged to the response; the rest is not part of it) or ZF_HTTP_ERROR.

@@ -11,6 +11,8 @@
 
 #include "loadgen/worker.h"
 
+struct lg_run;
+
 struct zf_lg {
     zf_lg_config_t cfg;
     char *ca_file;               /* owned copy of cfg.tls_ca_file */
@@ -20,6 +22,10 @@ struct zf_lg {
     unsigned nthreads;
     int need_tls;
     atomic_int stop;
+    struct lg_run *run;          /* between zf_lg_start and zf_lg_wait */
+    uv_mutex_t run_mu;           /* guards run against zf_lg_wake from other threads */
+    int run_mu_ok;
+    zf_time_t t0;
 };
 
 void zf_lg_config_defaults(zf_lg_config_t *cfg)
@@ -128,6 +134,11 @@ int zf_lg_new(zf_lg_t **out, const zf_lg_config_t *cfg, const zf_lg_target_t *ta
         zf_tls_ctx_free(probe);
     }
     atomic_init(&lg->stop, 0);
+    if (uv_mutex_init(&lg->run_mu) < 0) {
+        rc = zf_err_set(err, ZF_ENOMEM, "out of memory");
+        goto out;
+    }
+    lg->run_mu_ok = 1;
     *out = lg;
     return 0;
 out:
@@ -144,6 +155,8 @@ void zf_lg_destroy(zf_lg_t *lg)
     free(lg->tcount);
     free(lg->tcap);
     free(lg->ca_file);
+    if (lg->run_mu_ok)
+        uv_mutex_destroy(&lg->run_mu);
     free(lg);
 }
 
@@ -223,62 +236,142 @@ static int collect(run_thread_t *rts, unsigned n, zf_lg_stats_t *stats, zf_err_t
     return rc;
 }
 
-int zf_lg_run(zf_lg_t *lg, const zf_lg_source_t *src, zf_lg_stats_t *stats, zf_err_t *err)
+/* A run between zf_lg_start and zf_lg_wait. */
+typedef struct lg_run {
+    lg_plan_t plan;
+    lg_worker_t *workers;
+    run_thread_t *rts;
+    uv_thread_t *tids;
+    lg_waker_t *wakers;
+    gate_t gate;
+    unsigned started, nwakers;
+    int rc;                      /* an error of the start itself, kept for the wait */
+    zf_err_t err;
+} lg_run_t;
+
+static void run_free(lg_run_t *r)
+{
+    for (unsigned i = 0; i < r->nwakers; i++)
+        uv_mutex_destroy(&r->wakers[i].mu);
+    free(r->wakers);
+    free(r->workers);
+    free(r->rts);
+    free(r->tids);
+    free(r);
+}
+
+/* Allocates a run of n threads with its wakers and start gate; NULL when out of memory. */
+static lg_run_t *run_new(unsigned n)
+{
+    lg_run_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->workers = calloc(n, sizeof *r->workers);
+    r->rts = calloc(n, sizeof *r->rts);
+    r->tids = calloc(n, sizeof *r->tids);
+    r->wakers = calloc(n, sizeof *r->wakers);
+    if (!r->workers || !r->rts || !r->tids || !r->wakers)
+        goto fail;
+    for (; r->nwakers < n; r->nwakers++)
+        if (uv_mutex_init(&r->wakers[r->nwakers].mu) < 0)
+            goto fail;
+    if (uv_mutex_init(&r->gate.mu) < 0)
+        goto fail;
+    if (uv_cond_init(&r->gate.cv) < 0) {
+        uv_mutex_destroy(&r->gate.mu);
+        goto fail;
+    }
+    return r;
+fail:
+    run_free(r);
+    return NULL;
+}
+
+int zf_lg_start(zf_lg_t *lg, const zf_lg_source_t *src, zf_err_t *err)
 {
     if (!src || !src->next)
         return zf_err_set(err, ZF_EINVAL, "run: a source with next() is required");
+    if (lg->run)
+        return zf_err_set(err, ZF_ESTATE, "run: already started");
     unsigned n = lg->nthreads;
-    lg_plan_t plan = {
+    lg_run_t *r = run_new(n);
+    if (!r)
+        return zf_err_set(err, ZF_ENOMEM, "out of memory for threads");
+    r->plan = (lg_plan_t){
         .cfg = &lg->cfg, .urls = lg->urls, .tfirst = lg->tfirst, .tcount = lg->tcount,
         .tcap = lg->tcap, .ntargets = lg->ntargets, .nurls = lg->nurls, .nthreads = n,
-        .need_tls = lg->need_tls, .stop_flag = &lg->stop,
+        .need_tls = lg->need_tls, .stop_flag = &lg->stop, .wakers = r->wakers,
     };
-    lg_worker_t *workers = calloc(n, sizeof *workers);
-    run_thread_t *rts = calloc(n, sizeof *rts);
-    uv_thread_t *tids = calloc(n, sizeof *tids);
-    gate_t gate = {.ready = 0, .go = 0, .t0 = 0};
-    int rc = 0;
-    if (!workers || !rts || !tids || uv_mutex_init(&gate.mu) < 0) {
-        rc = zf_err_set(err, ZF_ENOMEM, "out of memory for threads");
-        goto out;
-    }
-    if (uv_cond_init(&gate.cv) < 0) {
-        uv_mutex_destroy(&gate.mu);
-        rc = zf_err_set(err, ZF_ENOMEM, "out of memory for threads");
-        goto out;
-    }
+    uv_mutex_lock(&lg->run_mu);
+    lg->run = r;
+    uv_mutex_unlock(&lg->run_mu);
     atomic_store(&lg->stop, 0);
-    unsigned started = 0;
-    for (; started < n; started++) {
-        rts[started] = (run_thread_t){lg, &plan, src, &workers[started], started, &gate, 0};
-        if (uv_thread_create(&tids[started], thread_main, &rts[started]) != 0)
+    for (; r->started < n; r->started++) {
+        unsigned i = r->started;
+        r->rts[i] = (run_thread_t){lg, &r->plan, src, &r->workers[i], i, &r->gate, 0};
+        if (uv_thread_create(&r->tids[i], thread_main, &r->rts[i]) != 0)
             break;
     }
-    if (started < n) {
+    if (r->started < n) {
         atomic_store(&lg->stop, 1); /* the threads that did start only clean up */
-        rc = zf_err_set(err, ZF_EIO, "cannot start thread %u", started);
+        r->rc = zf_err_set(&r->err, ZF_EIO, "cannot start thread %u", r->started);
     }
-    uv_mutex_lock(&gate.mu);
-    while (gate.ready < started)
-        uv_cond_wait(&gate.cv, &gate.mu);
-    gate.t0 = zf_wall_now() + ZF_MS; /* one start instant, just ahead of every thread */
-    gate.go = 1;
-    uv_cond_broadcast(&gate.cv);
-    uv_mutex_unlock(&gate.mu);
-    for (unsigned i = 0; i < started; i++)
-        uv_thread_join(&tids[i]);
-    uv_cond_destroy(&gate.cv);
-    uv_mutex_destroy(&gate.mu);
-    int crc = collect(rts, started, stats, err);
+    gate_t *g = &r->gate;
+    uv_mutex_lock(&g->mu);
+    while (g->ready < r->started)
+        uv_cond_wait(&g->cv, &g->mu);
+    g->t0 = zf_wall_now() + ZF_MS; /* one start instant, just ahead of every thread */
+    lg->t0 = g->t0;
+    g->go = 1;
+    uv_cond_broadcast(&g->cv);
+    uv_mutex_unlock(&g->mu);
+    return 0;
+}
+
+int zf_lg_wait(zf_lg_t *lg, zf_lg_stats_t *stats, zf_err_t *err)
+{
+    lg_run_t *r = lg->run;
+    if (!r)
+        return zf_err_set(err, ZF_ESTATE, "run: not started");
+    for (unsigned i = 0; i < r->started; i++)
+        uv_thread_join(&r->tids[i]);
+    uv_cond_destroy(&r->gate.cv);
+    uv_mutex_destroy(&r->gate.mu);
+    int rc = r->rc;
+    if (rc)
+        zf_err_set(err, rc, "%s", r->err.msg);
+    int crc = collect(r->rts, r->started, stats, err);
     if (rc == 0)
         rc = crc;
     if (atomic_load(&lg->stop) && rc == 0)
         stats->stopped = 1;
-out:
-    free(workers);
-    free(rts);
-    free(tids);
+    uv_mutex_lock(&lg->run_mu);
+    lg->run = NULL;
+    uv_mutex_unlock(&lg->run_mu);
+    run_free(r);
     return rc;
+}
+
+int zf_lg_run(zf_lg_t *lg, const zf_lg_source_t *src, zf_lg_stats_t *stats, zf_err_t *err)
+{
+    int rc = zf_lg_start(lg, src, err);
+    return rc ? rc : zf_lg_wait(lg, stats, err);
+}
+
+zf_time_t zf_lg_t0(const zf_lg_t *lg) { return lg->t0; }
+
+void zf_lg_wake(zf_lg_t *lg, unsigned thread)
+{
+    uv_mutex_lock(&lg->run_mu);
+    lg_run_t *r = lg->run;
+    if (r && thread < r->nwakers) {
+        lg_waker_t *wk = &r->wakers[thread];
+        uv_mutex_lock(&wk->mu);
+        if (wk->async)
+            uv_async_send(wk->async);
+        uv_mutex_unlock(&wk->mu);
+    }
+    uv_mutex_unlock(&lg->run_mu);
 }
 
 /* ---- statistics ---- */

@@ -51,6 +51,9 @@ typedef struct zf_lg_config {
 
 #define ZF_LG_REQ_NEW_CONN 0x1u /* send on a fresh connection, closed after the response
                                    (a device that reconnects for every report) */
+#define ZF_LG_REQ_KEEP_BODY 0x2u /* hand the start of the response body to done() (reads
+                                    whose answer matters, such as write verification) */
+#define ZF_LG_KEEP_BYTES 4096   /* body bytes kept with ZF_LG_REQ_KEEP_BODY */
 
 /* One request, as the source gives it. The pointers in http are read during the next()
  * call only (the engine copies the bytes it will send). */
@@ -73,6 +76,9 @@ typedef struct zf_lg_done {
     zf_time_t latency_ns;       /* end - intended: what a device at that instant saw */
     zf_time_t service_ns;       /* end - actual send; -1 when it never went out */
     uint64_t body_bytes;        /* response body bytes received (counted, not kept) */
+    const char *body;           /* ZF_LG_REQ_KEEP_BODY: the body's first body_len bytes
+                                   (at most ZF_LG_KEEP_BYTES), valid during done(); NULL */
+    size_t body_len;
 } zf_lg_done_t;
 
 enum {
@@ -147,6 +153,21 @@ unsigned zf_lg_threads(const zf_lg_t *lg);
  * never returned: the result is 0, or ZF_EINVAL when the source gave an invalid request,
  * or ZF_EIO / ZF_ENOMEM when the engine itself could not run. */
 int zf_lg_run(zf_lg_t *lg, const zf_lg_source_t *src, zf_lg_stats_t *stats, zf_err_t *err);
+
+/* zf_lg_run in two halves, for a caller that feeds the source from its own thread:
+ * zf_lg_start resolves names and starts the threads (returning once they all run, or with
+ * the error that stopped them: nothing then runs); zf_lg_wait waits for the end and
+ * merges the statistics as zf_lg_run does. Every successful start is paired with a wait. */
+int zf_lg_start(zf_lg_t *lg, const zf_lg_source_t *src, zf_err_t *err);
+int zf_lg_wait(zf_lg_t *lg, zf_lg_stats_t *stats, zf_err_t *err);
+
+/* The run's start instant (zf_wall_now() clock): request instants count from it. Valid
+ * from zf_lg_start's return until the next start. */
+zf_time_t zf_lg_t0(const zf_lg_t *lg);
+
+/* Makes thread `thread` ask its source again now (after a ZF_LG_NEXT_WAIT), from any
+ * thread, during a run started by zf_lg_start; ignored outside a run. */
+void zf_lg_wake(zf_lg_t *lg, unsigned thread);
 
 /* Ends a run early (within 50 ms); outstanding requests count as incomplete. Callable
  * from any thread and from a signal handler (it only stores to an atomic flag). */

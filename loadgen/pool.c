@@ -319,6 +319,8 @@ static void conn_send(lg_conn_t *c, lg_req_t *req)
     req->state = REQ_ON_CONN;
     c->state = CONN_BUSY;
     zf_http_resp_start(&c->resp, req->head);
+    if (req->keep_body)
+        zf_http_resp_keep(&c->resp, &req->keep);
     lg_record_send(w, req);
     int rc;
     if (c->tls) {

@@ -39,6 +39,7 @@ static lg_req_t *req_alloc(lg_worker_t *w)
     r->dl.pos = 0;
     r->sent = -1;
     r->throttled = 0;
+    r->keep.len = 0;
     return r;
 }
 
@@ -61,6 +62,7 @@ static void reqs_free(lg_worker_t *w)
         lg_req_t *r = w->free_reqs;
         w->free_reqs = r->next;
         free(r->wire);
+        free(r->keep.buf);
         free(r);
     }
 }
@@ -205,7 +207,8 @@ void lg_complete(lg_worker_t *w, lg_req_t *req, zf_cause_t cause, int status, ui
         zf_lg_done_t d = {
             .id = req->id, .target = req->target, .cause = cause, .status = status,
             .t = req->t, .latency_ns = now - req->t, .service_ns = service,
-            .body_bytes = body,
+            .body_bytes = body, .body = req->keep_body ? req->keep.buf : NULL,
+            .body_len = req->keep_body ? req->keep.len : 0,
         };
         if (w->src.done(w->src.user, w->index, &d) && !w->src_ended) {
             w->src_wake = 0;
@@ -297,6 +300,15 @@ static int take(lg_worker_t *w, zf_time_t now)
     req->pool = p;
     req->new_conn = (r.flags & ZF_LG_REQ_NEW_CONN) != 0;
     req->head = (uint8_t)zf_http_method_is_head(r.http.method);
+    req->keep_body = (r.flags & ZF_LG_REQ_KEEP_BODY) != 0;
+    if (req->keep_body && !req->keep.buf) {
+        if (!(req->keep.buf = malloc(ZF_LG_KEEP_BYTES))) {
+            req->state = REQ_DONE;
+            lg_req_release(w, req);
+            return fatal(w, zf_err_set(&w->err, ZF_ENOMEM, "out of memory for bodies"));
+        }
+        req->keep.cap = ZF_LG_KEEP_BYTES;
+    }
     req->state = REQ_HELD;
     zf_time_t timeout = r.timeout_ns ? r.timeout_ns : w->cfg->timeout_ns;
     req->dl.at = r.t > ZF_TIME_MAX - timeout ? ZF_TIME_MAX : r.t + timeout;
@@ -388,6 +400,7 @@ static uv_handle_t *handle_at(lg_worker_t *w, int i)
     case 4: return (uv_handle_t *)&w->end_timer;
     case 5: return (uv_handle_t *)&w->house_timer;
     case 6: return (uv_handle_t *)&w->wait_timer;
+    case 7: return (uv_handle_t *)&w->wake;
     default: return NULL;
     }
 }
@@ -395,6 +408,10 @@ static uv_handle_t *handle_at(lg_worker_t *w, int i)
 /* Closes the worker's own handles (those initialised and not yet closing). */
 static void close_handles(lg_worker_t *w)
 {
+    lg_waker_t *wk = &w->plan->wakers[w->index];
+    uv_mutex_lock(&wk->mu); /* zf_lg_wake must not touch the handle once it closes */
+    wk->async = NULL;
+    uv_mutex_unlock(&wk->mu);
     uv_handle_t *h;
     for (int i = 0; (h = handle_at(w, i)); i++)
         if (h->type != UV_UNKNOWN_HANDLE && !uv_is_closing(h))
@@ -453,6 +470,15 @@ static int init_pools(lg_worker_t *w)
     return 0;
 }
 
+/* zf_lg_wake from another thread: ask the source again now. */
+static void on_wake(uv_async_t *h)
+{
+    lg_worker_t *w = h->data;
+    w->src_wake = 0;
+    if (w->started && !w->stopping)
+        pump(w);
+}
+
 static int init_handles(lg_worker_t *w)
 {
     uv_timer_t *timers[] = {&w->dl_timer, &w->end_timer, &w->house_timer, &w->wait_timer};
@@ -463,10 +489,18 @@ static int init_handles(lg_worker_t *w)
     uv_check_init(&w->loop, &w->check);
     w->check.data = w;
     uv_idle_init(&w->loop, &w->idle);
+    int rc = uv_async_init(&w->loop, &w->wake, on_wake);
+    if (rc < 0)
+        return zf_err_set(&w->err, ZF_EIO, "wake-up handle: %s", uv_strerror(rc));
+    w->wake.data = w;
+    lg_waker_t *wk = &w->plan->wakers[w->index];
+    uv_mutex_lock(&wk->mu);
+    wk->async = &w->wake;
+    uv_mutex_unlock(&wk->mu);
     w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (w->tfd < 0)
         return zf_err_set(&w->err, ZF_EIO, "timerfd: %s", strerror(errno));
-    int rc = uv_poll_init(&w->loop, &w->tpoll, w->tfd);
+    rc = uv_poll_init(&w->loop, &w->tpoll, w->tfd);
     if (rc < 0)
         return zf_err_set(&w->err, ZF_EIO, "timerfd poll: %s", uv_strerror(rc));
     w->tpoll.data = w;

@@ -31,9 +31,10 @@ struct lg_req {
     zf_time_t t, sent;         /* intended and actual send instant (-1 until sent) */
     uint64_t id;
     uint32_t target;
-    uint8_t state, new_conn, head, throttled;
+    uint8_t state, new_conn, head, throttled, keep_body;
     char *wire;                /* serialised request, reused across requests */
     uint32_t wire_len, wire_cap;
+    zf_http_keep_t keep;       /* the body's start (ZF_LG_KEEP_BYTES, reused) */
 };
 
 enum lg_conn_state { CONN_CONNECTING, CONN_HANDSHAKE, CONN_BUSY, CONN_IDLE, CONN_CLOSING };
@@ -69,6 +70,12 @@ struct lg_pool {
     zf_resolver_t res;
 };
 
+/* How another thread wakes a worker (zf_lg_wake): its async handle while it is open. */
+typedef struct lg_waker {
+    uv_mutex_t mu;
+    uv_async_t *async;             /* NULL before the loop has it and after it closed */
+} lg_waker_t;
+
 /* What every thread of a run shares, read-only: configuration and parsed targets. */
 typedef struct lg_plan {
     const zf_lg_config_t *cfg;
@@ -78,6 +85,7 @@ typedef struct lg_plan {
     unsigned nthreads;
     int need_tls;
     atomic_int *stop_flag;
+    lg_waker_t *wakers;            /* [nthreads] */
 } lg_plan_t;
 
 struct lg_worker {
@@ -94,6 +102,7 @@ struct lg_worker {
     uv_check_t check;              /* runs pump after I/O when kicked */
     uv_idle_t idle;                /* keeps the poll from blocking while work remains */
     uv_timer_t dl_timer, end_timer, house_timer, wait_timer;
+    uv_async_t wake;               /* zf_lg_wake: ask the source again */
     int handles_open;
     zf_time_t tfd_at, dl_at;       /* armed instants (ZF_TIME_MAX: not armed) */
     /* schedule */

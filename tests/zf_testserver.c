@@ -591,7 +591,8 @@ static int read_write(conn_t *c, const char *id)
     char buf[ID_MAX + 64];
     if (!e || e->count == 0)
         return answer_json(c, 404, "{\"error\":\"no such write\"}");
-    snprintf(buf, sizeof buf, "{\"write_id\":\"%s\",\"count\":%u}", e->id, e->count);
+    snprintf(buf, sizeof buf, "{\"write_id\":\"%s\",\"count\":%u,\"applied\":%u}", e->id,
+             e->count, e->count);
     return answer_json(c, 200, buf);
 }
 

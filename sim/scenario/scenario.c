@@ -3,6 +3,7 @@
 #include "scenario/scenario.h"
 #include "scenario/extend.h"
 #include "scenario/jread.h"
+#include "scenario/replay_spec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@ static const char *const top_keys[] = {"name", "description", "seed", "duration"
                                        "replications", "confidence", "sources", "stations",
                                        "slos", "kinds", "workload", "zones",
                                        "load_balancers", "groups", "database", "faults",
-                                       "recovery", NULL};
+                                       "recovery", "verify", "stop_conditions", NULL};
 static const char *const source_keys[] = {"name", "rate_per_s", "target", NULL};
 static const char *const station_keys[] = {"name", "servers", "queue_limit", "service",
                                            "next", NULL};
@@ -199,7 +200,8 @@ static int parse_root(zf_jr_t *jr, const json_t *root, zf_scenario_t *s)
         return rc;
     if ((rc = zf_kinds_parse(jr, root, &s->kinds, &s->nkinds)) ||
         (rc = zf_workload_spec_parse(jr, root, s->kinds, s->nkinds, &s->workload)) ||
-        (rc = zf_deploy_spec_parse(jr, root, s, &s->deploy)))
+        (rc = zf_deploy_spec_parse(jr, root, s, &s->deploy)) ||
+        (rc = zf_replay_spec_parse(jr, root, s)))
         return rc;
     if (!has_traffic(s))
         return zf_jr_fail(jr, "$", "nothing sends requests: give \"sources\" feeding "
@@ -262,5 +264,6 @@ void zf_scenario_free(zf_scenario_t *s)
     free(s->kinds);
     zf_workload_spec_free(&s->workload);
     zf_deploy_spec_free(&s->deploy);
+    zf_replay_spec_free(s->replay);
     free(s);
 }

@@ -12,6 +12,7 @@
 #include "engine/dist.h"
 #include "engine/err.h"
 #include "scenario/deploy_spec.h"
+#include "scenario/replay_spec.h"
 #include "scenario/slo_spec.h"
 #include "scenario/workload_spec.h"
 
@@ -55,6 +56,7 @@ typedef struct zf_scenario {
     size_t nkinds;
     zf_workload_spec_t workload;
     zf_deploy_spec_t deploy;
+    zf_replay_spec_t *replay;  /* owned: fault actions, stop conditions, verify (replayer) */
 } zf_scenario_t;
 
 /* Loads and validates `file`. On success *out is owned by the caller (zf_scenario_free).
