@@ -43,14 +43,19 @@ void zf_hist_reset(zf_hist_t *h)
     mark_empty(h);
 }
 
+/* Bucket of v >= 0. Below ZF_HIST_SUB the exponent term is 0 and the value itself is
+ * the index: (u | SUB) keeps clz defined and lands those values in [SUB, 2 SUB), shifted
+ * back down by the - SUB term, with no branch. */
+static inline uint32_t index_of(uint64_t u)
+{
+    unsigned e = 63u - (unsigned)__builtin_clzll(u | ZF_HIST_SUB); /* e >= ZF_HIST_SUB_BITS */
+    unsigned sub = (unsigned)(u >> (e - ZF_HIST_SUB_BITS)) & (ZF_HIST_SUB - 1);
+    return (e - ZF_HIST_SUB_BITS) * ZF_HIST_SUB + sub + (u >= ZF_HIST_SUB ? ZF_HIST_SUB : 0);
+}
+
 uint32_t zf_hist_index(int64_t v)
 {
-    if (v < ZF_HIST_SUB)
-        return v < 0 ? 0 : (uint32_t)v;
-    uint64_t u = (uint64_t)v;
-    unsigned e = 63u - (unsigned)__builtin_clzll(u); /* e >= ZF_HIST_SUB_BITS */
-    unsigned sub = (unsigned)(u >> (e - ZF_HIST_SUB_BITS)) & (ZF_HIST_SUB - 1);
-    return (e - ZF_HIST_SUB_BITS + 1) * ZF_HIST_SUB + sub;
+    return index_of(v < 0 ? 0 : (uint64_t)v);
 }
 
 /* Bucket `index` holds [low, low + 2^shift - 1]; shift 0 below 2 * ZF_HIST_SUB. */
@@ -75,9 +80,23 @@ int64_t zf_hist_bucket_high(uint32_t index)
     return zf_hist_bucket_low(index) + (int64_t)width_minus_1;
 }
 
+/* zf_hist_record_n with n = 1, kept lean: every simulated request ends here two or three
+ * times. The same fields change the same way (sum += v * 1.0 is sum += v). */
 void zf_hist_record(zf_hist_t *h, int64_t v)
 {
-    zf_hist_record_n(h, v, 1);
+    v = v < 0 ? 0 : v;
+    uint32_t i = index_of((uint64_t)v);
+    h->counts[i]++;
+    if (__builtin_expect(h->total == 0, 0)) {
+        h->min = h->max = v;
+    } else {
+        h->min = v < h->min ? v : h->min;
+        h->max = v > h->max ? v : h->max;
+    }
+    h->lo = i < h->lo ? i : h->lo;
+    h->hi = i > h->hi ? i : h->hi;
+    h->total++;
+    h->sum += (double)v;
 }
 
 void zf_hist_record_n(zf_hist_t *h, int64_t v, uint64_t n)
@@ -86,7 +105,7 @@ void zf_hist_record_n(zf_hist_t *h, int64_t v, uint64_t n)
         return;
     if (v < 0)
         v = 0;
-    uint32_t i = zf_hist_index(v);
+    uint32_t i = index_of((uint64_t)v);
     h->counts[i] += n;
     if (h->total == 0) {
         h->min = h->max = v;

@@ -45,7 +45,8 @@ typedef struct zf_rec {
     size_t nkinds;
     zf_hist_t latency;
     /* per-second series, all seconds including warm-up */
-    FILE *csv;               /* NULL: series kept in memory only (ok/failed per second) */
+    FILE *csv;               /* NULL: series kept in memory only (ok/failed per second;
+                              * sec_latency then stays empty) */
     uint64_t sec_arr, sec_ok, sec_failed, sec_cause[ZF_CAUSE_COUNT];
     zf_hist_t sec_latency;
     uint32_t *per_sec_ok, *per_sec_failed;
@@ -94,7 +95,8 @@ static inline void zf_rec_end(zf_rec_t *r, zf_time_t t_arr, zf_time_t now, uint3
     r->sec_cause[cause]++;
     if (cause == ZF_CAUSE_OK) {
         r->sec_ok++;
-        zf_hist_record(&r->sec_latency, now - t_arr);
+        if (r->csv) /* per-second quantiles are only written to the csv */
+            zf_hist_record(&r->sec_latency, now - t_arr);
     } else {
         r->sec_failed++;
     }
