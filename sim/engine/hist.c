@@ -80,13 +80,9 @@ int64_t zf_hist_bucket_high(uint32_t index)
     return zf_hist_bucket_low(index) + (int64_t)width_minus_1;
 }
 
-/* zf_hist_record_n with n = 1, kept lean: every simulated request ends here two or three
- * times. The same fields change the same way (sum += v * 1.0 is sum += v). */
-void zf_hist_record(zf_hist_t *h, int64_t v)
+/* Extremes and used range once v, in bucket i, is counted (before total grows). */
+static inline void note_value(zf_hist_t *h, int64_t v, uint32_t i)
 {
-    v = v < 0 ? 0 : v;
-    uint32_t i = index_of((uint64_t)v);
-    h->counts[i]++;
     if (__builtin_expect(h->total == 0, 0)) {
         h->min = h->max = v;
     } else {
@@ -95,6 +91,16 @@ void zf_hist_record(zf_hist_t *h, int64_t v)
     }
     h->lo = i < h->lo ? i : h->lo;
     h->hi = i > h->hi ? i : h->hi;
+}
+
+/* zf_hist_record_n with n = 1, kept lean: every simulated request ends here two or three
+ * times. The same fields change the same way (sum += v * 1.0 is sum += v). */
+void zf_hist_record(zf_hist_t *h, int64_t v)
+{
+    v = v < 0 ? 0 : v;
+    uint32_t i = index_of((uint64_t)v);
+    h->counts[i]++;
+    note_value(h, v, i);
     h->total++;
     h->sum += (double)v;
 }
@@ -103,18 +109,10 @@ void zf_hist_record_n(zf_hist_t *h, int64_t v, uint64_t n)
 {
     if (n == 0)
         return;
-    if (v < 0)
-        v = 0;
+    v = v < 0 ? 0 : v;
     uint32_t i = index_of((uint64_t)v);
     h->counts[i] += n;
-    if (h->total == 0) {
-        h->min = h->max = v;
-    } else {
-        h->min = v < h->min ? v : h->min;
-        h->max = v > h->max ? v : h->max;
-    }
-    h->lo = i < h->lo ? i : h->lo;
-    h->hi = i > h->hi ? i : h->hi;
+    note_value(h, v, i);
     h->total += n;
     h->sum += (double)v * (double)n;
 }
