@@ -48,15 +48,25 @@ static inline void job_release(zf_model_t *m, uint32_t j)
     m->free_job = j;
 }
 
+/* A service time of station k (ns): zf_dist_sample_ns, with the exponential case (every
+ * M/M/c scenario) drawn without going through the distribution switch. */
+static inline zf_time_t service_ns(zf_model_t *m, uint32_t k)
+{
+    const zf_dist_t *d = &m->sc->stations[k].service;
+    if (d->kind != ZF_DIST_EXPONENTIAL)
+        return zf_dist_sample_ns(d, &m->nodes[k].rng);
+    double v = zf_rng_exp(&m->nodes[k].rng, d->a);
+    return v <= 0 ? 0 : (zf_time_t)(v + 0.5);
+}
+
 /* Sends job j into station k at now. */
-static int enter_station(zf_model_t *m, uint32_t k, uint32_t j, zf_time_t now)
+static inline int enter_station(zf_model_t *m, uint32_t k, uint32_t j, zf_time_t now)
 {
     zf_qnode_t *n = &m->nodes[k];
     m->jobs[j].t_here = now;
     int r = zf_station_arrive(&n->st, now, j);
     if (r == ZF_STATION_STARTED)
-        return zf_queue_push(&m->q, now + zf_dist_sample_ns(&m->sc->stations[k].service, &n->rng),
-                             EV_DEPART, k, j);
+        return zf_queue_push(&m->q, now + service_ns(m, k), EV_DEPART, k, j);
     if (r == ZF_STATION_BLOCKED) {
         zf_rec_end(m->rec, m->jobs[j].t_arr, now, m->jobs[j].kind, ZF_CAUSE_QUEUE_FULL);
         m->in_system--;
@@ -89,8 +99,7 @@ int zf_qnet_depart(zf_model_t *m, uint32_t k, uint32_t j, zf_time_t now)
     n->completed++;
     zf_tally_add(&n->sojourn_s, zf_time_to_s(now - m->jobs[j].t_here));
     if (zf_station_complete(&n->st, now, &next))
-        rc = zf_queue_push(&m->q, now + zf_dist_sample_ns(&m->sc->stations[k].service, &n->rng),
-                           EV_DEPART, k, next);
+        rc = zf_queue_push(&m->q, now + service_ns(m, k), EV_DEPART, k, next);
     int32_t to = m->sc->stations[k].next;
     if (to >= 0)
         return rc ? rc : enter_station(m, (uint32_t)to, j, now);

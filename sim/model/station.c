@@ -62,14 +62,22 @@ int zf_station_arrive(zf_station_t *st, zf_time_t now, uint32_t job)
     return ZF_STATION_QUEUED;
 }
 
-bool zf_station_take_waiting(zf_station_t *st, zf_time_t now, uint32_t *job, zf_time_t *t_enq)
+/* Removes the oldest waiting job (the queue is not empty). Inlined into complete, which
+ * runs once per served job. */
+static inline zf_station_slot_t take_head(zf_station_t *st, zf_time_t now)
 {
-    if (st->len == 0)
-        return false;
     zf_station_slot_t s = st->ring[st->head];
     st->head = (st->head + 1) & (st->cap - 1);
     st->len--;
     zf_timeavg_set(&st->queue_avg, now, st->len);
+    return s;
+}
+
+bool zf_station_take_waiting(zf_station_t *st, zf_time_t now, uint32_t *job, zf_time_t *t_enq)
+{
+    if (st->len == 0)
+        return false;
+    zf_station_slot_t s = take_head(st, now);
     *job = s.job;
     if (t_enq)
         *t_enq = s.t_enq;
@@ -78,10 +86,11 @@ bool zf_station_take_waiting(zf_station_t *st, zf_time_t now, uint32_t *job, zf_
 
 bool zf_station_complete(zf_station_t *st, zf_time_t now, uint32_t *next)
 {
-    zf_time_t t_enq;
-    if (st->busy <= st->servers && zf_station_take_waiting(st, now, next, &t_enq)) {
+    if (st->busy <= st->servers && st->len > 0) {
+        zf_station_slot_t s = take_head(st, now);
+        *next = s.job;
         st->started++;
-        zf_tally_add(&st->wait_s, zf_time_to_s(now - t_enq));
+        zf_tally_add(&st->wait_s, zf_time_to_s(now - s.t_enq));
         return true;
     }
     st->busy--;
