@@ -215,6 +215,34 @@ static void merge_faults(zf_rec_t *out, const shard_t *s, size_t n)
     }
 }
 
+/* data_loss.KEY of the first shard with every integer (at any depth) summed over the
+ * shards and every boolean and'ed; other values are the first shard's. New reference. */
+static json_t *sum_into(json_t *dst, const json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(dst, k, v) {
+        const json_t *o = json_object_get(src, k);
+        if (json_is_integer(v))
+            json_integer_set(v, json_integer_value(v) + json_integer_value(o));
+        else if (json_is_boolean(v))
+            json_object_set_new(dst, k, json_boolean(json_is_true(v) && json_is_true(o)));
+        else if (json_is_object(v))
+            sum_into(v, o);
+    }
+    return dst;
+}
+
+static json_t *sum_objects(const shard_t *s, size_t n, const char *key)
+{
+    json_t *out = json_deep_copy(path2(s[0].res, "data_loss", key));
+    if (!out)
+        return json_null();
+    for (size_t i = 1; i < n; i++)
+        sum_into(out, path2(s[i].res, "data_loss", key));
+    return out;
+}
+
 /* Data loss: counts summed; the RPO spans the lost writes of every shard. */
 static json_t *merge_data_loss(zf_rec_t *out, const shard_t *s, size_t n)
 {
@@ -236,6 +264,8 @@ static json_t *merge_data_loss(zf_rec_t *out, const shard_t *s, size_t n)
         last = fmax(last, num(json_object_get(d, "lost_last_s")));
     }
     json_object_set_new(dl, "verified", json_boolean(verified));
+    json_object_set_new(dl, "verification", sum_objects(s, n, "verification"));
+    json_object_set_new(dl, "by_kind", sum_objects(s, n, "by_kind"));
     json_object_set_new(dl, "lost_first_s", isfinite(first) ? json_real(first) : json_null());
     json_object_set_new(dl, "lost_last_s", isfinite(last) ? json_real(last) : json_null());
     out->rpo_s = !verified ? NAN : isfinite(first) ? last - first : 0;

@@ -276,12 +276,28 @@ static int tod_arg(const char *opt, const char *s, zf_time_t *tod)
     return 0;
 }
 
+static char *clock_text(const zf_scenario_t *sc, zf_time_t t, char *buf, size_t len);
+
+/* A duration for messages: "0s" rather than "0ns". */
+static char *dur(zf_time_t t, char *buf, size_t len)
+{
+    return t == 0 ? (snprintf(buf, len, "0s"), buf) : zf_time_format(t, buf, len);
+}
+
+static int outside(const zf_scenario_t *sc, const char *opt, const char *arg, zf_time_t at,
+                   zf_time_t end)
+{
+    char b1[32], b2[32], b3[32];
+    return zf_cli_usage(CMD, "%s %s: that time of day comes %s after the scenario's start "
+                        "(%s), which lasts %s", opt, arg, dur(at, b1, sizeof b1),
+                        clock_text(sc, 0, b2, sizeof b2), dur(end, b3, sizeof b3));
+}
+
 /* The window [from, to) of scenario time from --from, --to and --duration. */
 static int window(const zf_scenario_t *sc, const replay_args_t *a, zf_time_t end,
                   zf_replay_opts_t *o)
 {
     zf_time_t tod;
-    char b1[32], b2[32];
     int rc;
     o->from = 0;
     o->to = end;
@@ -289,16 +305,13 @@ static int window(const zf_scenario_t *sc, const replay_args_t *a, zf_time_t end
         if ((rc = tod_arg("--from", a->from_s, &tod)))
             return rc;
         if ((o->from = instant_of(sc, tod, 0)) >= end)
-            return zf_cli_usage(CMD, "--from %s: the scenario ends at %s after its start (%s of "
-                                "the day)", a->from_s, zf_time_format(end, b1, sizeof b1),
-                                zf_time_format(sc->workload.start_tod, b2, sizeof b2));
+            return outside(sc, "--from", a->from_s, o->from, end);
     }
     if (a->to_s) {
         if ((rc = tod_arg("--to", a->to_s, &tod)))
             return rc;
         if ((o->to = instant_of(sc, tod, o->from + 1)) > end)
-            return zf_cli_usage(CMD, "--to %s: after the scenario's end (%s after its start)",
-                                a->to_s, zf_time_format(end, b1, sizeof b1));
+            return outside(sc, "--to", a->to_s, o->to, end);
     }
     if (a->duration && o->from + a->duration < o->to)
         o->to = o->from + a->duration;
@@ -418,8 +431,8 @@ static int dry_run(const zf_replay_opts_t *o, const replay_args_t *a)
            o->trace_file ? o->trace_file : "");
     printf("window: %s to %s of the simulated day (%s to %s after the scenario's start), "
            "%s of wall time at speed %g\n", clock_text(sc, o->from, b1, sizeof b1),
-           clock_text(sc, o->to, b2, sizeof b2), zf_time_format(o->from, b3, sizeof b3),
-           zf_time_format(o->to, b4, sizeof b4), zf_time_format(p.wall, b5, sizeof b5), o->speed);
+           clock_text(sc, o->to, b2, sizeof b2), dur(o->from, b3, sizeof b3),
+           dur(o->to, b4, sizeof b4), dur(p.wall, b5, sizeof b5), o->speed);
     printf("fleet: scale %g: %u devices, %u locations, %u agencies; shard %u/%u\n", a->scale,
            sc->workload.fleet.count, sc->workload.locations.count, sc->workload.agencies.count,
            o->shard_k + 1, o->shard_n);

@@ -18,6 +18,8 @@ static const char usage[] =
     "  trace SCENARIO      export the request stream (binary or CSV) for replay\n"
     "  testbed up|down|status  the local multi-zone reference deployment (root)\n"
     "  report DIR          charts, report.html, summary.md and junit.xml of results\n"
+    "  replay SCENARIO --target NAME=URL...  send the traffic to a real deployment\n"
+    "  merge DIR... -o OUT combine the results of replay shards (--shard K/N)\n"
     "\n"
     "Run 'zonefall COMMAND --help' for a command's options.\n"
     "Exit status: 0 every SLO met, 1 an SLO missed, 2 bad input or usage, 3 run failed.\n";
@@ -32,6 +34,8 @@ static const struct {
     {"trace", zf_cmd_trace},
     {"testbed", zf_cmd_testbed},
     {"report", zf_cmd_report},
+    {"replay", zf_cmd_replay},
+    {"merge", zf_cmd_merge},
 };
 
 int main(int argc, char **argv)

@@ -45,7 +45,8 @@ void zf_ledger_fold(zf_ledger_t *l)
 {
     if (l->folded)
         return;
-    qsort(l->v, l->n, sizeof *l->v, by_id);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, by_id);
     size_t k = 0;
     for (size_t i = 0; i < l->n; i++) {
         if (k > 0 && l->v[k - 1].id == l->v[i].id) {

@@ -28,9 +28,14 @@ char *rp_path(const zf_replay_t *rp, const char *fmt, ...)
     return p;
 }
 
-bool zf_replay_in_shard(unsigned source, uint32_t entity, uint32_t k, uint32_t n)
+bool zf_replay_in_shard(const zf_request_t *r, uint32_t k, uint32_t n)
 {
-    return n <= 1 || zf_perm_mix((uint64_t)source << 32 | entity) % n == k;
+    if (n <= 1)
+        return true;
+    uint64_t key = (uint64_t)r->source << 32 | r->entity;
+    if (r->source == ZF_SRC_GENERIC) /* one entity per source, no state: split by message */
+        key = zf_perm_mix(key) ^ r->seq;
+    return zf_perm_mix(key) % n == k;
 }
 
 /* ---- scaling ---- */
@@ -207,8 +212,7 @@ static int send_request(zf_replay_t *rp, const zf_request_t *r)
  * device moves on, nothing is sent); otherwise it goes out. */
 static int on_request(zf_replay_t *rp, const zf_request_t *r)
 {
-    if (r->t < rp->o->from || !zf_replay_in_shard(r->source, r->entity, rp->o->shard_k,
-                                                  rp->o->shard_n)) {
+    if (r->t < rp->o->from || !zf_replay_in_shard(r, rp->o->shard_k, rp->o->shard_n)) {
         if (rp->plan && r->t >= rp->o->from)
             rp->plan->skipped++;
         return rp->wl ? zf_workload_result(rp->wl, r, true, r->t) : 0;

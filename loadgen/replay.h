@@ -17,6 +17,7 @@
 #include "loadgen/loadgen.h"
 #include "metrics/recorder.h"
 #include "scenario/scenario.h"
+#include "workload/request.h"
 
 typedef struct zf_replay_opts {
     const zf_scenario_t *sc;       /* already scaled (zf_replay_scale) */
@@ -79,9 +80,11 @@ void zf_replay_plan_free(zf_replay_plan_t *p);
  * rates by f; per-entity rates, bursts' fleet fractions and batch sizes per agency stay. */
 void zf_replay_scale(zf_scenario_t *sc, double f);
 
-/* Whether the request of entity `entity` of source class `source` belongs to shard k of
- * n: a keyed hash of (class, entity) modulo n. */
-bool zf_replay_in_shard(unsigned source, uint32_t entity, uint32_t k, uint32_t n);
+/* Whether request r belongs to shard k (0-based) of n: a hash of its source class and
+ * entity (device, location, agency, web user) modulo n, so an entity and its retries stay
+ * in one shard; requests of a scenario's Poisson sources (one entity each, no state) are
+ * split by their sequence number too. */
+bool zf_replay_in_shard(const zf_request_t *r, uint32_t k, uint32_t n);
 
 /* The wall instant (ns from the run's start) of scenario instant t. */
 static inline zf_time_t zf_replay_wall(const zf_replay_opts_t *o, zf_time_t t)

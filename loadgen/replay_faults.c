@@ -69,7 +69,8 @@ static int prepare_actions(zf_replay_t *rp, rp_fault_t *f)
     if (!(f->all_env = calloc(f->nenv + f->acts->nenv + 1, sizeof *f->all_env)))
         return ZF_ENOMEM;
     memcpy(f->all_env, f->env, f->nenv * sizeof *f->env);
-    memcpy(f->all_env + f->nenv, f->acts->env, f->acts->nenv * sizeof *f->acts->env);
+    if (f->acts->nenv)
+        memcpy(f->all_env + f->nenv, f->acts->env, f->acts->nenv * sizeof *f->acts->env);
     return 0;
 }
 

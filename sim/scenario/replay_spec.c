@@ -128,6 +128,9 @@ static int positive(zf_jr_t *jr, const json_t *o, const char *path, const char *
                     zf_time_t *out)
 {
     char p[ZF_JPATH_MAX];
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return 0;
     int rc = zf_jr_duration(jr, o, path, key, false, out);
     if (rc == 0 && *out <= 0)
         return zf_jr_fail(jr, zf_jr_key(p, path, key), "expected a duration > 0");
@@ -484,7 +487,7 @@ char *zf_command_text(const zf_command_spec_t *c, char *buf, size_t len)
     }
     for (size_t i = 0; i < c->argc && used + 1 < len; i++) {
         const char *a = c->argv[i];
-        int quote = a[strcspn(a, " \t'\"\\$")] != 0;
+        int quote = a[strcspn(a, " \t'\"\\$?*[]&;|<>(){}~#!`")] != 0;
         used += (size_t)snprintf(buf + used, len - used, quote ? "%s'%s'" : "%s%s",
                                  i ? " " : "", a);
     }

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# e2e/replay_verify.sh: verification of guarantees through the whole replay path, against
+# zf_testserver's write store on loopback. (1) The store acknowledges every 7th write
+# without keeping it: exactly those writes are reported lost, with the RPO they span, and
+# the lost-writes SLO fails (exit 1). (2) A fault action freezes the store past the client
+# timeout: the writes that timed out are indeterminate and all turn out stored; the
+# devices' retries of writes the store had applied are reported as duplicates, exactly
+# the ids the store counts more than once. history.jsonl agrees with both.
+set -eu
+
+ZF=${1:?usage: replay_verify.sh PATH/TO/zonefall}
+case $ZF in /*) ;; *) ZF=$PWD/$ZF ;; esac
+SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d "${ZF_BUILD_ROOT:-${TMPDIR:-/tmp}}/e2e-replay-verify.XXXXXX")
+. "$SRC/tests/e2e/lib.sh"
+. "$SRC/tests/e2e/replay_lib.sh"
+trap 'stop_started; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+cd "$SRC"
+
+# check DIR PORT: compares DIR's results and history with what the store at PORT holds.
+# Prints the number of assertions; exits non-zero with a message on the first failure.
+check() {
+    pycheck "verification figures of $1 against the store" "$1" "$2" <<'EOF'
+import http.client, json, sys
+d, port = sys.argv[1], int(sys.argv[2])
+res = json.load(open(d + "/results.json"))
+hist = [json.loads(l) for l in open(d + "/history.jsonl")]
+n = 0
+def want(cond, msg):
+    global n
+    if not cond:
+        sys.exit("FAIL: " + msg)
+    n += 1
+conn = http.client.HTTPConnection("127.0.0.1", port)
+def get(path):
+    conn.request("GET", path)
+    r = conn.getresponse()
+    return r.status, r.read()
+status, body = get("/v1/writes")
+stored = set(json.loads(body)["write_ids"])
+counts = {}
+for i in stored:
+    s, b = get("/v1/writes/" + i)
+    counts[i] = json.loads(b)["count"]
+writes = [h for h in hist if h["type"] == "write"]
+verify = {h["write_id"]: h for h in hist if h["type"] == "verify"}
+acked, first_ack, info, attempts = set(), {}, set(), {}
+for w in writes:
+    attempts[w["write_id"]] = attempts.get(w["write_id"], 0) + 1
+    if w["outcome"] == "ok":
+        acked.add(w["write_id"])
+        t = int(w["end_ms"])  # the ledger keeps whole milliseconds
+        first_ack[w["write_id"]] = min(first_ack.get(w["write_id"], t), t)
+    elif w["outcome"] == "info":
+        info.add(w["write_id"])
+indeterminate = info - acked
+lost = acked - stored
+dl = res["data_loss"]
+want(dl["verified"] is True, "verification did not complete")
+want(dl["acknowledged_writes"] == len(acked), "acknowledged %d, history says %d" % (dl["acknowledged_writes"], len(acked)))
+want({i for i, v in verify.items() if v["result"] == "missing"} == lost, "the writes reported missing are not exactly the acknowledged ones the store lacks")
+want(all(verify[i]["acknowledged"] for i in lost), "a lost write was not acknowledged")
+want(dl["lost_writes"] == len(lost), "lost_writes %d, expected %d" % (dl["lost_writes"], len(lost)))
+rpo = (max(first_ack[i] for i in lost) - min(first_ack[i] for i in lost)) / 1000 if lost else 0
+want(abs(dl["rpo_s"] - rpo) < 1e-9, "rpo_s %r, expected %r" % (dl["rpo_s"], rpo))
+want(dl["indeterminate_writes"] == len(indeterminate), "indeterminate %d, expected %d" % (dl["indeterminate_writes"], len(indeterminate)))
+want(dl["indeterminate_stored"] == len(indeterminate & stored), "indeterminate_stored %d, expected %d" % (dl["indeterminate_stored"], len(indeterminate & stored)))
+dups = {i for i, c in counts.items() if c > 1}
+want(dl["duplicated_writes"] == len(dups), "duplicated_writes %d, the store counts %d" % (dl["duplicated_writes"], len(dups)))
+want({i for i, v in verify.items() if v["applied"] > 1} == dups, "the duplicates reported are not the store's")
+want(all(verify[i]["result"] == "found" for i in stored if i in verify), "a stored write was not found")
+want(len(verify) == len(acked | indeterminate), "read back %d writes, expected %d" % (len(verify), len(acked | indeterminate)))
+print(n, len(lost), len(indeterminate), len(dups), sep="\n", file=open(d + "/figures", "w"))
+print(n)
+EOF
+}
+
+# (1) every 7th write acknowledged and lost
+testserver P --drop-every 7
+zf 1 replay tests/data/replay/basic.json --target lb=http://127.0.0.1:$P --duration 6s --settle 0s -o "$T/drop" -q
+expect_out "verdict: fail   results: $T/drop/results.json"
+check "$T/drop" "$P"
+read -r _ lost indet dups <<<"$(tr '\n' ' ' <"$T/drop/figures")"
+[ "$lost" -gt 50 ] && [ "$indet" -eq 0 ] || fail "drop-every 7: $lost lost, $indet indeterminate"
+ok
+[ "$(jget "$T/drop" "[s['met'] for s in d['slos'] if s['name'] == 'lost']")" = "[False]" ] ||
+    fail "the lost-writes SLO did not fail"
+ok
+
+# (2) a freeze past the client timeout: indeterminate writes, stored; duplicates from retries
+testserver Q
+scenario verify "$T/verify.json" PORT="$Q"
+zf 0 replay "$T/verify.json" --target lb=http://127.0.0.1:$Q --settle 0s -o "$T/freeze" -q
+check "$T/freeze" "$Q"
+read -r _ lost indet dups <<<"$(tr '\n' ' ' <"$T/freeze/figures")"
+[ "$lost" -eq 0 ] && [ "$indet" -gt 0 ] && [ "$dups" -gt 0 ] ||
+    fail "freeze: $lost lost, $indet indeterminate, $dups duplicated"
+ok
+[ "$(jget "$T/freeze" "d['data_loss']['indeterminate_stored'] == d['data_loss']['indeterminate_writes'], d['faults'][0]['actions'][0]['exit_status']")" = "(True, 0)" ] ||
+    fail "freeze: not every indeterminate write was stored"
+ok
+
+# --no-verify: acknowledged writes counted, nothing read back, loss unknown
+zf 0 replay tests/data/replay/basic.json --target lb=http://127.0.0.1:$P --duration 2s --no-verify -o "$T/nover" -q
+[ "$(jget "$T/nover" "d['data_loss']['verified'], d['data_loss']['rpo_s'], d['data_loss']['acknowledged_writes'] > 0")" = "(False, None, True)" ] ||
+    fail "--no-verify: $(jget "$T/nover" "d['data_loss']")"
+ok
+
+stop_started
+printf 'replay_verify: %d passed\n' "$passed"
