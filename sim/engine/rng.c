@@ -20,17 +20,43 @@ typedef struct taus_state {
     unsigned long int s1, s2, s3;
 } taus_state_t;
 
-#define TAUS_MASK 0xffffffffUL
-#define TAUSWORTHE(s, a, b, c, d) \
-    ((((s) & (c)) << (d)) & TAUS_MASK) ^ (((((s) << (a)) & TAUS_MASK) ^ (s)) >> (b))
+/* The state in registers. GSL's components hold 32-bit values in unsigned longs and mask
+ * each shifted term with 0xffffffff; in 32-bit arithmetic the bits shifted out are simply
+ * lost, the same thing, in two fewer operations per component. */
+typedef struct taus_words {
+    uint32_t s1, s2, s3;
+} taus_words_t;
+
+static inline taus_words_t taus_load(const gsl_rng *g)
+{
+    const taus_state_t *st = g->state;
+    return (taus_words_t){(uint32_t)st->s1, (uint32_t)st->s2, (uint32_t)st->s3};
+}
+
+static inline void taus_store(const gsl_rng *g, taus_words_t w)
+{
+    taus_state_t *st = g->state;
+    st->s1 = w.s1;
+    st->s2 = w.s2;
+    st->s3 = w.s3;
+}
+
+#define TAUSWORTHE(s, a, b, c, d) ((((s) & (c)) << (d)) ^ ((((s) << (a)) ^ (s)) >> (b)))
+
+static inline uint32_t taus_next(taus_words_t *w)
+{
+    w->s1 = TAUSWORTHE(w->s1, 13, 19, 4294967294u, 12);
+    w->s2 = TAUSWORTHE(w->s2, 2, 25, 4294967288u, 4);
+    w->s3 = TAUSWORTHE(w->s3, 3, 11, 4294967280u, 17);
+    return w->s1 ^ w->s2 ^ w->s3;
+}
 
 static inline uint32_t taus_word(const gsl_rng *g)
 {
-    taus_state_t *st = g->state;
-    st->s1 = TAUSWORTHE(st->s1, 13, 19, 4294967294UL, 12);
-    st->s2 = TAUSWORTHE(st->s2, 2, 25, 4294967288UL, 4);
-    st->s3 = TAUSWORTHE(st->s3, 3, 11, 4294967280UL, 17);
-    return (uint32_t)(st->s1 ^ st->s2 ^ st->s3);
+    taus_words_t w = taus_load(g);
+    uint32_t x = taus_next(&w);
+    taus_store(g, w);
+    return x;
 }
 
 /* gsl_rng_uniform on taus2: [0, 1) */
@@ -418,12 +444,14 @@ double zf_rng_gauss(zf_rng_t *r)
  * exp) step by step on the inline words, so every draw equals GSL's. */
 double zf_rng_lognormal(zf_rng_t *r, double zeta, double sigma)
 {
+    taus_words_t w = taus_load(r->g); /* in registers through the rejection loop */
     double u, v, r2;
     do {
-        u = -1 + 2 * taus_uniform(r->g);
-        v = -1 + 2 * taus_uniform(r->g);
+        u = -1 + 2 * (taus_next(&w) / 4294967296.0);
+        v = -1 + 2 * (taus_next(&w) / 4294967296.0);
         r2 = u * u + v * v;
     } while (r2 > 1.0 || r2 == 0);
+    taus_store(r->g, w);
     double normal = u * sqrt(-2.0 * log(r2) / r2);
     return exp(normal * sigma + zeta);
 }
