@@ -509,14 +509,48 @@ static void causes_text(const zf_rec_t *r, char *buf, size_t len)
                                      zf_cause_name((zf_cause_t)c));
 }
 
+static double metric(const json_t *doc, const char *name)
+{
+    const json_t *v = json_object_get(json_object_get(doc, "metrics"), name);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* What the replayer adds to the summary: its own pace (never hidden) and the read-back. */
+static void print_replay(const json_t *doc)
+{
+    const json_t *dl = json_object_get(doc, "data_loss");
+    const json_t *v = json_object_get(dl, "verification");
+    printf("replay        sent %.0f at %.1f/s (intended %.1f/s)  lag ms p50 %.3f  p99 %.3f  "
+           "max %.3f  service ms p99 %.3f\n", metric(doc, "replay.sent"),
+           metric(doc, "replay.achieved_rps"), metric(doc, "replay.intended_rps"),
+           metric(doc, "replay.lag_p50_ms"), metric(doc, "replay.lag_p99_ms"),
+           metric(doc, "replay.lag_max_ms"), metric(doc, "replay.service_p99_ms"));
+    if (json_integer_value(json_object_get(dl, "writes")) == 0)
+        return;
+    if (!json_is_true(json_object_get(dl, "verified"))) {
+        printf("read back     no: lost writes are unknown (lost_writes counts none, rpo_s is "
+               "null)\n");
+        return;
+    }
+    printf("read back     %lld found  %lld missing  %lld no answer;  indeterminate %lld (%lld "
+           "stored)  duplicated %lld\n", (long long)json_integer_value(json_object_get(v, "found")),
+           (long long)json_integer_value(json_object_get(v, "missing")),
+           (long long)json_integer_value(json_object_get(v, "no_answer")),
+           (long long)json_integer_value(json_object_get(dl, "indeterminate_writes")),
+           (long long)json_integer_value(json_object_get(dl, "indeterminate_stored")),
+           (long long)json_integer_value(json_object_get(dl, "duplicated_writes")));
+}
+
 static int finish(const replay_args_t *a, const zf_replay_opts_t *o, zf_replay_result_t *res,
                   json_t *doc, bool pass)
 {
     char causes[512];
-    if (a->quiet)
+    if (a->quiet) {
         printf("verdict: %s   results: %s/results.json\n", pass ? "pass" : "fail", o->dir);
-    else
+    } else {
         zf_cli_print_summary(stdout, doc, o->dir);
+        print_replay(doc);
+    }
     if (res->status == ZF_REPLAY_ABORTED) {
         fprintf(stderr, "zonefall replay: aborted: %s; every fault healed; results in %s "
                 "(status \"aborted\")\n", res->reason, o->dir);

@@ -751,6 +751,16 @@ static void teardown(zf_replay_t *rp)
     free(rp->plan_sec_kind);
 }
 
+/* Ends a run or a dry run: passes its error on, releases everything. Returns rc. */
+static int dispose(zf_replay_t *rp, int rc, zf_err_t *err)
+{
+    if (rc < 0)
+        zf_err_set(err, rc, "%s", rp->err.msg);
+    teardown(rp);
+    free(rp);
+    return rc;
+}
+
 int zf_replay_run(const zf_replay_opts_t *o, zf_replay_result_t *res, zf_err_t *err)
 {
     memset(res, 0, sizeof *res);
@@ -769,10 +779,7 @@ int zf_replay_run(const zf_replay_opts_t *o, zf_replay_result_t *res, zf_err_t *
         if (rc == 0 && (rc = rp_history_verify(rp)) == 0)
             rc = rp_report(rp);
     }
-    if (rc < 0)
-        zf_err_set(err, rc, "%s", rp->err.msg);
-    teardown(rp);
-    free(rp);
+    rc = dispose(rp, rc, err);
     if (rc < 0)
         zf_replay_result_free(res);
     return rc;
@@ -814,10 +821,7 @@ int zf_replay_plan(const zf_replay_opts_t *o, zf_replay_plan_t *p, zf_err_t *err
     if (rc == 0 && (rc = fill_until(rp, o->to)) < 0 && !rp->err.msg[0])
         zf_err_set(&rp->err, rc, "out of memory generating the workload");
     plan_flush(rp);
-    if (rc < 0)
-        zf_err_set(err, rc, "%s", rp->err.msg);
-    teardown(rp);
-    free(rp);
+    rc = dispose(rp, rc, err);
     if (rc < 0)
         zf_replay_plan_free(p);
     return rc;

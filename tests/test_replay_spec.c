@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_fixture.h"
 #include "scenario/scenario.h"
 
 #define F "t.json"
@@ -22,7 +23,6 @@
 #define CRASH(actions) ", 'faults': [{'name': 'c', 'type': 'instance_crash', 'target': 'g', " \
                        "'after': '10m', 'actions': " actions "}]"
 
-static zf_err_t err;
 static zf_scenario_t *sc;
 
 static void fini(void)
@@ -33,32 +33,25 @@ static void fini(void)
 
 TestSuite(replay_spec, .fini = fini);
 
-/* Parses HEAD + body + "}" with ' standing for "; sc holds the scenario or NULL. */
-static int parse(const char *body)
+/* HEAD + body + "}" (' for "), in a static buffer. */
+static const char *text(const char *body)
 {
-    size_t n = strlen(HEAD) + strlen(body) + 2;
-    char *buf = malloc(n);
-    cr_assert_not_null(buf);
-    snprintf(buf, n, "%s%s}", HEAD, body);
-    for (char *c = buf; *c; c++)
-        *c = *c == '\'' ? '"' : *c;
-    memset(&err, 0, sizeof err);
-    zf_scenario_free(sc);
-    sc = NULL;
-    int rc = zf_scenario_parse(F, buf, &sc, &err);
-    free(buf);
-    return rc;
+    static char buf[8192];
+    snprintf(buf, sizeof buf, "%s%s}", HEAD, body);
+    return buf;
 }
 
+/* sc = the scenario HEAD + body; the test fails if it is refused (workload_fixture.h). */
 static void accepted(const char *body)
 {
-    cr_assert_eq(parse(body), 0, "refused: %s", err.msg);
+    zf_scenario_free(sc);
+    sc = fx_parse(text(body));
 }
 
+/* The scenario HEAD + body is refused with exactly msg (model_fixture.h). */
 static void refused(const char *body, const char *msg)
 {
-    cr_assert_eq(parse(body), ZF_EINVAL, "accepted: %s", body);
-    cr_assert_str_eq(err.msg, msg);
+    cr_assert_str_eq(mx_refused(text(body)), msg);
 }
 
 /* ---- actions ---- */

@@ -6,15 +6,9 @@
 # (exit 3, results written), --speed compressing time, and a trace replayed as exported.
 set -eu
 
-ZF=${1:?usage: replay_cli.sh PATH/TO/zonefall}
-case $ZF in /*) ;; *) ZF=$PWD/$ZF ;; esac
 SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d "${ZF_BUILD_ROOT:-${TMPDIR:-/tmp}}/e2e-replay-cli.XXXXXX")
-. "$SRC/tests/e2e/lib.sh"
 . "$SRC/tests/e2e/replay_lib.sh"
-trap 'stop_started; rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-cd "$SRC"
+replay_init "$@"
 
 B=tests/data/replay/basic.json
 DEAD=http://127.0.0.1:1 # nothing listens on port 1: a dry run must not care

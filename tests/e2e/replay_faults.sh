@@ -8,12 +8,9 @@
 # stop condition whose command fails aborts the replay the same way (status "aborted").
 set -eu
 
-ZF=${1:?usage: replay_faults.sh PATH/TO/zonefall}
-case $ZF in /*) ;; *) ZF=$PWD/$ZF ;; esac
 SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d "${ZF_BUILD_ROOT:-${TMPDIR:-/tmp}}/e2e-replay-faults.XXXXXX")
-. "$SRC/tests/e2e/lib.sh"
 . "$SRC/tests/e2e/replay_lib.sh"
+replay_init "$@"
 command -v haproxy >/dev/null || { echo "haproxy not installed: skipped"; exit 77; }
 BACKEND=$SRC/tests/e2e/replay_backend.sh
 export STATE=$T/state
@@ -24,9 +21,7 @@ stop_backends() {
     local f
     for f in "$STATE"/*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
 }
-trap 'stop_backends; stop_started; rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-cd "$SRC"
+cleanup_hook() { stop_backends; }
 
 "$BACKEND" start a
 "$BACKEND" start b

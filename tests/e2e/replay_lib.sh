@@ -1,7 +1,23 @@
-# e2e/replay_lib.sh: helpers of the replay end-to-end scripts, sourced after lib.sh with
-# ZF (zonefall) and T (temp dir) set: start zf_testserver and haproxy on 127.0.0.1 and stop
-# exactly the processes started here, by pid; pick free loopback ports; write scenarios
-# from a template with @NAME@ placeholders; read figures out of results.json.
+# e2e/replay_lib.sh: what the replay end-to-end scripts share, sourced with SRC (the source
+# tree) set, then replay_init: the zonefall binary, a temp dir, lib.sh, cleanup on exit;
+# start zf_testserver on 127.0.0.1 and stop exactly the processes started here, by pid;
+# pick free loopback ports; write scenarios from a template with @NAME@ placeholders; read
+# figures out of results.json.
+
+# replay_init PATH/TO/zonefall: sets ZF (absolute) and T (a fresh temp dir), sources lib.sh,
+# on exit runs cleanup_hook (a script may redefine it), stops what was started here and
+# removes T; then works from the source tree.
+replay_init() {
+    ZF=${1:?usage: $(basename "$0") PATH/TO/zonefall}
+    case $ZF in /*) ;; *) ZF=$PWD/$ZF ;; esac
+    T=$(mktemp -d "${ZF_BUILD_ROOT:-${TMPDIR:-/tmp}}/e2e-$(basename "$0" .sh).XXXXXX")
+    . "$SRC/tests/e2e/lib.sh"
+    trap 'cleanup_hook; stop_started; rm -rf "$T"' EXIT
+    trap 'exit 130' INT TERM
+    cd "$SRC"
+}
+
+cleanup_hook() { :; }
 
 TESTSERVER=${ZF_BUILD_ROOT:?ZF_BUILD_ROOT is set by meson test}/tests/zf_testserver
 SCEN=$SRC/tests/data/replay

@@ -7,15 +7,9 @@
 # with the message naming the directories.
 set -eu
 
-ZF=${1:?usage: replay_merge.sh PATH/TO/zonefall}
-case $ZF in /*) ;; *) ZF=$PWD/$ZF ;; esac
 SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d "${ZF_BUILD_ROOT:-${TMPDIR:-/tmp}}/e2e-replay-merge.XXXXXX")
-. "$SRC/tests/e2e/lib.sh"
 . "$SRC/tests/e2e/replay_lib.sh"
-trap 'stop_started; rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-cd "$SRC"
+replay_init "$@"
 
 B=tests/data/replay/basic.json
 testserver P

@@ -8,15 +8,9 @@
 # the ids the store counts more than once. history.jsonl agrees with both.
 set -eu
 
-ZF=${1:?usage: replay_verify.sh PATH/TO/zonefall}
-case $ZF in /*) ;; *) ZF=$PWD/$ZF ;; esac
 SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d "${ZF_BUILD_ROOT:-${TMPDIR:-/tmp}}/e2e-replay-verify.XXXXXX")
-. "$SRC/tests/e2e/lib.sh"
 . "$SRC/tests/e2e/replay_lib.sh"
-trap 'stop_started; rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-cd "$SRC"
+replay_init "$@"
 
 # check DIR PORT: compares DIR's results and history with what the store at PORT holds.
 # Prints the number of assertions; exits non-zero with a message on the first failure.
