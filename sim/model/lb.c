@@ -144,8 +144,9 @@ static bool routable(const zf_inst_t *in, uint32_t zone, bool any_zone, bool nee
 static uint32_t round_robin(zf_model_t *m, zf_mgroup_t *mg, uint32_t zone, bool any_zone,
                             bool need_healthy)
 {
-    for (uint32_t k = 0; k < mg->nmembers; k++) {
-        uint32_t pos = (mg->rr + k) % mg->nmembers;
+    uint32_t n = mg->nmembers;
+    uint32_t pos = mg->rr < n ? mg->rr : mg->rr % n; /* (rr + k) % n with one division at most */
+    for (uint32_t k = 0; k < n; k++, pos = pos + 1 < n ? pos + 1 : 0) {
         uint32_t i = mg->members[pos];
         if (routable(&m->insts[i], zone, any_zone, need_healthy)) {
             mg->rr = pos + 1;
