@@ -107,6 +107,18 @@ static uint32_t answer_at(const zf_mlb_t *l, zf_time_t t)
     return l->dns_m[lo];
 }
 
+/* x % n for a node count n (1 to ZF_MAX_ZONES); the usual counts by constants, which the
+ * compiler turns into a multiplication instead of a 64-bit division per request. */
+static inline uint32_t mod_nodes(uint64_t x, uint32_t n)
+{
+    switch (n) {
+    case 1: return 0;
+    case 2: return (uint32_t)(x % 2);
+    case 3: return (uint32_t)(x % 3);
+    default: return (uint32_t)(x % n);
+    }
+}
+
 uint32_t zf_lb_pick_node(zf_model_t *m, uint32_t lb, uint64_t client, zf_time_t now)
 {
     const zf_lb_spec_t *s = &m->dep->lbs[lb];
@@ -118,7 +130,7 @@ uint32_t zf_lb_pick_node(zf_model_t *m, uint32_t lb, uint64_t client, zf_time_t 
     zf_time_t t_res = k >= 0 ? offset + k * ttl : 0;
     uint32_t mask = answer_at(&m->lbs[lb], t_res);
     uint32_t n = (uint32_t)__builtin_popcount(mask);
-    uint32_t pick = (uint32_t)(zf_mix64(h ^ (uint64_t)k) % n);
+    uint32_t pick = mod_nodes(zf_mix64(h ^ (uint64_t)k), n);
     for (uint32_t node = 0; node < s->nzones; node++)
         if ((mask >> node) & 1u) {
             if (pick == 0)
