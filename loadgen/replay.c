@@ -357,8 +357,11 @@ static void record(zf_replay_t *rp, const zf_request_t *req, const zf_lg_done_t 
     zf_time_t end = d->t + d->latency_ns;
     close_seconds(rp, end);
     zf_rec_end(&rp->res->rec, d->t, end, req->kind, d->cause);
-    if (d->service_ns >= 0)
+    if (d->service_ns >= 0) {
         zf_hist_record(&rp->sec_lag, d->latency_ns - d->service_ns);
+        if (end - d->service_ns > rp->last_send)
+            rp->last_send = end - d->service_ns;
+    }
     if (d->status > 0)
         rp->res->responses++;
     if (d->cause != ZF_CAUSE_OK)

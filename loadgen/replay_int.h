@@ -122,6 +122,7 @@ typedef struct zf_replay {
     zf_hist_t sec_lag;
     int g_backlog, g_offline, g_lag, g_faults;
     uint64_t cut_off, sent_out;
+    zf_time_t last_send;           /* the latest actual send seen (wall) */
     FILE *history;
     char history_tmp[4096], history_path[4096];
     zf_ledger_t ledger;

@@ -199,6 +199,8 @@ static int metrics(zf_replay_t *rp)
     const zf_lg_stats_t *e = &rp->res->engine;
     zf_rec_t *r = &rp->res->rec;
     double window_s = zf_time_to_s(rp->window_w);
+    /* sends held back (a ceiling, a saturated target) go on after the window */
+    double send_s = fmax(window_s, zf_time_to_s(rp->last_send));
     struct { const char *name; double v; } m[] = {
         {"replay.lag_p50_ms", q_ms(&e->lag, 0.5)}, {"replay.lag_p99_ms", q_ms(&e->lag, 0.99)},
         {"replay.lag_p999_ms", q_ms(&e->lag, 0.999)},
@@ -208,7 +210,7 @@ static int metrics(zf_replay_t *rp)
         {"replay.service_p99_ms", q_ms(&e->service, 0.99)},
         {"replay.requests", (double)rp->sent_out}, {"replay.sent", (double)e->sent},
         {"replay.intended_rps", window_s > 0 ? (double)rp->sent_out / window_s : 0},
-        {"replay.achieved_rps", window_s > 0 ? (double)e->sent / window_s : 0},
+        {"replay.achieved_rps", send_s > 0 ? (double)e->sent / send_s : 0},
         {"replay.cut_off", (double)rp->cut_off}, {"replay.throttled", (double)e->throttled},
         {"replay.connects", (double)e->connects},
         {"replay.connect_failures", (double)e->connect_failures},

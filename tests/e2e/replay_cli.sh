@@ -162,5 +162,25 @@ zf 0 replay "$B" --target lb=http://127.0.0.1:$P --trace "$T/basic.trace" --dura
     fail "trace replay: $(jget "$T/trace" "d['requests']['total']")"
 ok
 
+# --max-rps is a hard ceiling below the plan's 150/s: requests wait (lag, counted from
+# their intended instants) until their 2 s timeout, so the availability SLO fails (exit 1)
+zf 1 replay "$B" --target lb=http://127.0.0.1:$P --duration 3s --max-rps 100 --no-verify -o "$T/ceil" -q
+[ "$(jget "$T/ceil" "d['metrics']['replay.throttled'] > 0, d['metrics']['replay.lag_p99_ms'] > 500, d['requests']['failed_by_cause']['timeout'] > 0, d['metrics']['replay.achieved_rps'] <= 101")" = "(True, True, True, True)" ] ||
+    fail "--max-rps: $(jget "$T/ceil" "d['metrics']")"
+ok
+
+# SIGTERM: what was measured so far, marked incomplete, exit 3
+"$ZF" replay "$B" --target lb=http://127.0.0.1:$P --duration 20s -o "$T/term" -q >"$out" 2>"$err" &
+zp=$!
+sleep 2
+kill -TERM "$zp"
+rc=0
+wait "$zp" || rc=$?
+[ "$rc" -eq 3 ] || fail "SIGTERM: exit $rc, expected 3"
+expect_err "zonefall replay: interrupted by SIGTERM; every fault healed; what was measured so far is in $T/term (status \"incomplete\")"
+[ "$(jget "$T/term" "d['status'], d['replay']['reason'], 100 < d['requests']['total'] < 1000, d['data_loss']['verified']")" = \
+  "('incomplete', 'interrupted by SIGTERM', True, False)" ] || fail "SIGTERM: $(jget "$T/term" "d['status'], d['requests']")"
+ok
+
 stop_started
 printf 'replay_cli: %d passed\n' "$passed"
