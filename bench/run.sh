@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR: runs every benchmark program built in BUILD_DIR/bench, in a fixed order
-# (hold, mm1, fleet, replay; a missing one is skipped), each pinned to one core with
-# taskset when it is available, and prints their JSON lines after a first line describing
-# the machine. Exits non-zero when a benchmark fails.
+# run.sh BUILD_DIR [NAME...]: runs every benchmark program built in BUILD_DIR/bench, in a
+# fixed order (hold, mm1, fleet, replay; a missing one is skipped), or only the NAMEs
+# given (e.g. "mm1 fleet"), each pinned to one core with taskset when it is available, and
+# prints their JSON lines after a first line describing the machine. Exits non-zero when a
+# benchmark fails.
 set -u
 
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-    echo "usage: bench/run.sh BUILD_DIR" >&2
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: bench/run.sh BUILD_DIR [hold|mm1|fleet|replay ...]" >&2
     exit 2
 fi
 build=$1
+shift
+names=(hold mm1 fleet replay)
+[ $# -gt 0 ] && names=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 
 # JSON string: escape backslashes and quotes, drop control characters.
@@ -37,7 +41,7 @@ if command -v taskset >/dev/null 2>&1; then
 fi
 
 status=0
-for name in hold mm1 fleet replay; do
+for name in "${names[@]}"; do
     exe="$build/bench/bench_$name"
     [ -x "$exe" ] || continue
     if ! "${pin[@]}" "$exe"; then
