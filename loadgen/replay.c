@@ -229,17 +229,21 @@ static int gen_until(zf_replay_t *rp, zf_time_t h)
     zf_event_t e;
     zf_request_t req;
     int rc = 0;
-    if (h > rp->marker_at || rp->marker_at < 0) {
+    if (h > rp->marker_at) {
         if (zf_queue_push(&rp->q, h, RP_EV_MARK, 0, 0) < 0)
             return ZF_ENOMEM;
         rp->marker_at = h;
+        rp->marker_queued = true;
+    } else if (!rp->marker_queued) {
+        return 0; /* everything up to h was handled */
     }
     while (rc == 0 && !rp->pending && zf_queue_pop(&rp->q, &e)) {
         unsigned kind = zf_event_kind(&e);
         if (kind == RP_EV_MARK) {
-            if (e.time == rp->marker_at)
-                break;
-            continue; /* an older marker, left when a full ring stopped a fill */
+            if (e.time != rp->marker_at)
+                continue; /* an older marker, left when a full ring stopped a fill */
+            rp->marker_queued = false;
+            break;
         }
         if (kind == RP_EV_OFFLINE_START || kind == RP_EV_OFFLINE_END) {
             const zf_fault_spec_t *fs = &rp->sc->deploy.faults[e.obj];

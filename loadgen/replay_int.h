@@ -99,7 +99,8 @@ typedef struct zf_replay {
     zf_trace_t *trace;
     zf_request_t trace_req;
     bool trace_held, gen_ended;
-    zf_time_t marker_at;
+    zf_time_t marker_at;           /* the generator has run up to here (scenario ns)... */
+    bool marker_queued;            /* ...once this marker event has been popped */
     bool pending;                  /* pending_req did not fit in its ring */
     zf_request_t pending_req;
     zf_time_t window_w;            /* wall length of [from, to) */
