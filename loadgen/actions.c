@@ -160,9 +160,12 @@ char *zf_action_outcome(const zf_action_t *a, char *buf, size_t len)
         snprintf(buf, len, "running");
     else if (a->spawn_error)
         snprintf(buf, len, "could not start: %s", uv_strerror(a->spawn_error));
+    else if (a->timed_out && a->term_signal)
+        snprintf(buf, len, "timed out after %s: killed by signal %d",
+                 zf_time_format(a->timeout_ns, t, sizeof t), a->term_signal);
     else if (a->timed_out)
-        snprintf(buf, len, "killed (signal %d) after the %s timeout", a->term_signal,
-                 zf_time_format(a->timeout_ns, t, sizeof t));
+        snprintf(buf, len, "timed out after %s: exit %lld on SIGTERM",
+                 zf_time_format(a->timeout_ns, t, sizeof t), (long long)a->exit_status);
     else if (a->term_signal)
         snprintf(buf, len, "killed by signal %d", a->term_signal);
     else

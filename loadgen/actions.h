@@ -56,8 +56,9 @@ void zf_action_kill(zf_action_t *a);
 /* 1 when the action ran and exited with status 0 within its timeout. */
 bool zf_action_succeeded(const zf_action_t *a);
 
-/* One-line description of how it ended: "exit 0", "exit 3", "killed by signal 9 after
- * the 30s timeout", "could not start: no such file or directory". */
+/* One-line description of how it ended: "exit 0", "exit 3", "killed by signal 9",
+ * "timed out after 30s: killed by signal 15", "could not start: no such file or
+ * directory". */
 char *zf_action_outcome(const zf_action_t *a, char *buf, size_t len);
 
 #endif

@@ -123,7 +123,7 @@ Test(actions, a_timeout_kills_the_whole_process_group)
     }
     char how[160];
     cr_assert_str_eq(zf_action_outcome(&a, how, sizeof how),
-                     "killed (signal 15) after the 200ms timeout");
+                     "timed out after 200ms: killed by signal 15");
 }
 
 Test(actions, a_program_that_does_not_exist_is_reported_not_fatal)

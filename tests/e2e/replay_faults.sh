@@ -119,7 +119,7 @@ b_serves
 
 # ---- a stop condition: its check fails once b is gone: aborted, healed, exit 3 --------
 
-mk "$T/stop.json" "[{\"command\": [\"curl\", \"-fs\", \"-o\", \"/dev/null\", \"http://127.0.0.1:$(cat "$STATE/b.port")/control/stats\"], \"every\": \"500ms\"}]"
+mk "$T/stop.json" "[{\"command\": [\"curl\", \"-fs\", \"-o\", \"/dev/null\", \"http://127.0.0.1:$(cat "$STATE/b.port")/control/stats\"], \"every\": \"500ms\", \"timeout\": \"5s\"}]"
 zf 3 replay "$T/stop.json" --target lb=http://127.0.0.1:$HP -o "$T/stop" -q
 grep -q '^zonefall replay: aborted: stop condition \$.stop_conditions\[0\]: curl -fs -o /dev/null http://127.0.0.1:[0-9]*/control/stats: exit 7 (see .*/actions/stop-0.err); every fault healed; results in .* (status "aborted")$' "$err" ||
     fail "stop condition: unexpected stderr"
