@@ -82,6 +82,23 @@ ok
     fail "the lost-writes SLO did not fail"
 ok
 
+# the same through a verify command (ids on stdin, "ID COUNT" lines back), with a store of
+# its own (write ids repeat from run to run: class, entity and sequence)
+testserver C --drop-every 7
+P=$C
+python3 - "$T/cmd.json" "$SRC/tests/e2e/replay_verify_cmd.py" "$P" <<'EOF'
+import json, sys
+s = json.load(open("tests/data/replay/basic.json"))
+s["verify"] = {"command": [sys.argv[2], sys.argv[3]], "timeout": "60s"}
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+zf 1 replay "$T/cmd.json" --target lb=http://127.0.0.1:$P --duration 4s --settle 0s -o "$T/cmd" -q
+check "$T/cmd" "$P"
+[ "$(jget "$T/cmd" "d['data_loss']['verification']['method'], d['data_loss']['lost_writes'] > 0")" = "('command', True)" ] ||
+    fail "verify command: $(jget "$T/cmd" "d['data_loss']")"
+ok
+expect_files "$T/cmd" results.json timeseries.csv history.jsonl verify.ids verify.out verify.err figures
+
 # (2) a freeze past the client timeout: indeterminate writes, stored; duplicates from retries
 testserver Q
 scenario verify "$T/verify.json" PORT="$Q"
