@@ -56,6 +56,9 @@ usage_err "--to 07:00: that time of day comes 24h after the scenario's start (07
 usage_err "--scale: a trace fixes the fleet; --scale applies only when generating" "$B" --target lb=$DEAD --trace x.bin --scale 0.5
 usage_err "--seed: a trace was generated with its own seed" "$B" --target lb=$DEAD --trace x.bin --seed 3
 
+zf 2 replay scenarios/validation/mm1.json --target lb=$DEAD -o "$T/never"
+expect_err "zonefall replay: error: scenarios/validation/mm1.json: replay needs request kinds (\$.kinds) routed to load balancers"
+expect_no_dir "$T/never"
 zf 2 replay tests/data/replay/missing.json --target lb=$DEAD -o "$T/never"
 expect_err "zonefall replay: error: tests/data/replay/missing.json: cannot open: No such file or directory"
 expect_no_dir "$T/never"
