@@ -55,8 +55,13 @@ static int prepare_actions(zf_replay_t *rp, rp_fault_t *f)
 {
     const char *name = f->fs->name, *dir = rp->o->dir;
     const char *const ph[4] = {"inject.out", "inject.err", "heal.out", "heal.err"};
+    char file[sizeof f->fs->name];
+    snprintf(file, sizeof file, "%s", name);
+    for (char *c = file; *c; c++)
+        *c = *c == '/' || *c == '\\' || (unsigned char)*c < ' ' ? '_' : *c; /* one file name */
     for (int i = 0; i < 4; i++)
-        if (!(f->files[i] = fmt("%s/actions/%s.%s", dir, name, ph[i])))
+        if (!(f->files[i] = fmt("%s/actions/%s%s.%s", dir, file[0] == '.' ? "_" : "", file,
+                                ph[i])))
             return ZF_ENOMEM;
     const char *vals[][2] = {{"ZF_FAULT_NAME", name},
                              {"ZF_FAULT_TYPE", zf_fault_type_name(f->fs->type)},
