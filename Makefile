@@ -32,13 +32,15 @@ define install_missing
 	fi
 endef
 
-.PHONY: all deps deps-test deps-browser build demo test bench fuzz clean help
+.PHONY: all deps deps-test deps-browser build demo test e2e bench fuzz clean help
 
 all: build
 
 help:
 	@echo "make demo   install, build, run the demo scenario, write a report"
 	@echo "make test   install, build with ASan+UBSan, run every test"
+	@echo "make e2e    the test bed end to end (root, 4-5 min): replay its scenarios with"
+	@echo "            faults, read every write back, sync vs async, sim vs real table"
 	@echo "make bench  optimised build, benchmarks as JSON lines"
 	@echo "make fuzz   libFuzzer (clang) on the HTTP response parser, FUZZ_TIME seconds"
 	@echo "make deps   install missing Debian packages (build and run)"
@@ -69,6 +71,12 @@ $(BUILD_SAN)/build.ninja:
 test: deps-test deps-browser $(BUILD_SAN)/build.ninja
 	meson compile -C $(BUILD_SAN)
 	meson test -C $(BUILD_SAN) --print-errorlogs --num-processes 2
+
+# The test bed end to end (docs/testbed.md, "The end-to-end check"): needs root and
+# network namespaces; exits 77 with a message (skipped) without them. Results, reports and
+# the sim-vs-real table in results/e2e-testbed/.
+e2e: deps-test build
+	@./tests/e2e/testbed_replay.sh $(BUILD)/cli/zonefall results/e2e-testbed
 
 $(BUILD_BENCH)/build.ninja:
 	meson setup $(BUILD_BENCH) --buildtype=release -Db_ndebug=true -Dtests=false \
