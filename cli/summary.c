@@ -131,9 +131,16 @@ void zf_cli_print_summary(FILE *out, const json_t *res, const char *dir)
     fprintf(out, "availability  %.4f%%%s\n", num(res, "availability") * 100, ci);
     fprintf(out, "latency ms    p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
             num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999"), num(lat, "max"));
-    if (count(dl, "acknowledged_writes") > 0)
-        fprintf(out, "writes        acknowledged %lld  lost %lld  RPO %.1f s\n",
-                count(dl, "acknowledged_writes"), count(dl, "lost_writes"), num(dl, "rpo_s"));
+    if (count(dl, "acknowledged_writes") > 0) {
+        char rpo[32];
+        if (isnan(num(dl, "rpo_s")))
+            snprintf(rpo, sizeof rpo, "not measured");
+        else
+            snprintf(rpo, sizeof rpo, "%.1f s", num(dl, "rpo_s"));
+        fprintf(out, "writes        acknowledged %lld  lost %lld  RPO %s%s\n",
+                count(dl, "acknowledged_writes"), count(dl, "lost_writes"), rpo,
+                json_is_false(json_object_get(dl, "verified")) ? " (not verified)" : "");
+    }
     print_stations(out, res);
     print_faults(out, res);
     zf_cli_print_slos(out, res);
