@@ -49,8 +49,21 @@ t_start=$(date +%s)
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 elapsed() { echo "$(($(date +%s) - t_start)) s"; }
+# app_fds: zf_app keeps one socket descriptor per request it answered (docs/fidelity.md,
+# "Found on the way"); its limit is 20,000, so a bed stops answering after about 120,000
+# requests. Reported, so that a bed near the limit explains failures.
+app_fds() {
+    local f most=0 n
+    for f in "$state"/pids/*app*.pid; do
+        [ -f "$f" ] || continue
+        n=$(find "/proc/$(cat "$f")/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+        [ "$n" -gt "$most" ] && most=$n
+    done
+    echo "zf_app descriptors before down: at most $most per instance (limit 20000)"
+}
 down() {
     [ "$bed_up" = 1 ] || return 0
+    app_fds
     "$zonefall" testbed down --dir "$state" >"$out/down.log" 2>&1 || fail "testbed down (see $out/down.log)"
     bed_up=0
 }
