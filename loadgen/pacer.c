@@ -35,3 +35,8 @@ zf_time_t zf_pacer_take(zf_pacer_t *p, zf_time_t now)
     p->tat_ns = (p->tat_ns > t ? p->tat_ns : t) + p->interval_ns;
     return now;
 }
+
+bool zf_pacer_delays(const zf_pacer_t *p, zf_time_t due)
+{
+    return p->interval_ns != 0 && p->tat_ns - p->tolerance_ns > (double)due;
+}

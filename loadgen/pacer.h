@@ -4,6 +4,7 @@
 #ifndef ZF_PACER_H
 #define ZF_PACER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/clock.h"
@@ -23,5 +24,10 @@ int zf_pacer_init(zf_pacer_t *p, double rate_per_s, uint32_t burst, zf_err_t *er
  * the token is taken and the caller sends; otherwise nothing is taken and the caller asks
  * again at the returned instant. */
 zf_time_t zf_pacer_take(zf_pacer_t *p, zf_time_t now);
+
+/* True when the ceiling holds a request due at `due` past that instant: the next token
+ * comes later. Depends on the requests sent so far, not on how late the caller is, so a
+ * count of throttled requests is the same on a loaded machine. */
+bool zf_pacer_delays(const zf_pacer_t *p, zf_time_t due);
 
 #endif

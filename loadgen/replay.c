@@ -782,6 +782,7 @@ int zf_replay_run(const zf_replay_opts_t *o, zf_replay_result_t *res, zf_err_t *
         rc = start(rp);
     if (rc == 0) {
         uv_run(&rp->loop, UV_RUN_DEFAULT);
+        zf_rec_close(&res->rec);
         rc = rp->rc;
         if (rc == 0 && (rc = rp_history_verify(rp)) == 0)
             rc = rp_report(rp);

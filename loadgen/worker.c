@@ -357,9 +357,10 @@ static void pump(lg_worker_t *w)
             wake = req->t;
             break;
         }
+        if (zf_pacer_delays(&w->pacer, req->t))
+            req->throttled = 1; /* counted at the send: once, however many wake-ups */
         zf_time_t at = zf_pacer_take(&w->pacer, now);
         if (at > now) {
-            req->throttled = 1;
             wake = at;
             break;
         }

@@ -70,3 +70,26 @@ Test(pacer, fractional_intervals_do_not_drift)
     }
     cr_assert(sent >= 9000 && sent <= 9001, "sent %d in 3000 s at 3/s", sent);
 }
+
+/* A flood due at 0 on a late sender (each send 7 ms after the last, slower than the 5 ms
+ * interval): every request after the first is still one the ceiling held past its due
+ * instant, and one due after the next token is not. */
+Test(pacer, delays_counts_requests_held_past_their_due_instant_however_late_the_sender)
+{
+    zf_pacer_t p;
+    cr_assert_eq(zf_pacer_init(&p, 200, 1, NULL), 0); /* 5 ms apart */
+    cr_assert_not(zf_pacer_delays(&p, 0));
+    int delayed = 0;
+    for (int i = 0; i < 100; i++) {
+        zf_time_t now = (zf_time_t)i * 7 * ZF_MS;
+        delayed += zf_pacer_delays(&p, 0);
+        cr_assert_eq(zf_pacer_take(&p, now), now);
+    }
+    cr_assert_eq(delayed, 99);
+    /* the last send was at 693 ms: the next token is at 698 ms */
+    cr_assert(zf_pacer_delays(&p, 697 * ZF_MS));
+    cr_assert_not(zf_pacer_delays(&p, 698 * ZF_MS));
+    zf_pacer_t off;
+    cr_assert_eq(zf_pacer_init(&off, 0, 0, NULL), 0);
+    cr_assert_not(zf_pacer_delays(&off, 0));
+}

@@ -276,19 +276,28 @@ static zf_time_t any_scale_delay(void)
     }
 }
 
-Test(queue, matches_a_reference_heap_event_by_event_at_every_time_scale)
+/* Pushes for the next round: 0 to 2, or kept so that `live` stays within [lo, hi]. */
+static int pushes_within(uint32_t live, uint32_t lo, uint32_t hi)
+{
+    return live < lo ? 2 : live > hi ? 0 : rand() % 3;
+}
+
+/* Pushes (some cancellable, some cancelled) and pops N events, delays at every scale, and
+ * checks each pop against the reference heap; the pending count stays within [lo, hi]
+ * (a random walk when hi is huge). */
+static void check_against_reference(unsigned seed, uint32_t lo, uint32_t hi)
 {
     enum { N = 200000 };
     zf_queue_t q;
     zf_queue_init(&q);
-    srand(23);
     struct ref_heap ref = {calloc(N, sizeof(struct ref)), 0};
     zf_handle_t *handles = calloc(N, sizeof *handles);
     char *cancelled = calloc(N, 1);
     uint32_t next_id = 0, live = 0;
     zf_event_t e;
+    srand(seed);
     while (next_id < N) {
-        int pushes = rand() % 3; /* 0..2 per pop: the queue grows and shrinks */
+        int pushes = pushes_within(live, lo, hi);
         for (int k = 0; k < pushes && next_id < N; k++, next_id++) {
             zf_time_t t = zf_queue_now(&q) + any_scale_delay();
             ref_push(&ref, (struct ref){t, next_id});
@@ -328,6 +337,43 @@ Test(queue, matches_a_reference_heap_event_by_event_at_every_time_scale)
     free(ref.v);
     free(handles);
     free(cancelled);
+    zf_queue_free(&q);
+}
+
+Test(queue, matches_a_reference_heap_event_by_event_at_every_time_scale)
+{
+    check_against_reference(23, 0, UINT32_MAX);
+}
+
+/* Around ZF_QUEUE_SMALL pending events the queue keeps moving between its sorted array
+ * and the radix heap (the move happens on the push beyond the array, the way back when
+ * the heap empties); ties, cancellations and every time scale on both sides. */
+Test(queue, matches_a_reference_heap_while_moving_between_array_and_radix_heap)
+{
+    check_against_reference(5, 0, ZF_QUEUE_SMALL + 2);
+    check_against_reference(6, ZF_QUEUE_SMALL - 3, ZF_QUEUE_SMALL + 3);
+}
+
+Test(queue, events_of_the_array_keep_their_order_in_the_radix_heap)
+{
+    zf_queue_t q;
+    zf_queue_init(&q);
+    /* ZF_QUEUE_SMALL events at 2 instants pushed alternately, then one more: all move */
+    for (uint32_t i = 0; i <= ZF_QUEUE_SMALL; i++)
+        cr_assert_eq(zf_queue_push(&q, 1000 * (i % 2), 0, i, 0), 0);
+    cr_assert(q.big);
+    zf_event_t e;
+    for (uint32_t want = 0; want <= ZF_QUEUE_SMALL; want += 2) {
+        cr_assert(zf_queue_pop(&q, &e));
+        cr_assert_eq(e.obj, want);
+    }
+    for (uint32_t want = 1; want <= ZF_QUEUE_SMALL; want += 2) {
+        cr_assert(zf_queue_pop(&q, &e));
+        cr_assert_eq(e.obj, want);
+        cr_assert_eq(e.time, 1000);
+    }
+    cr_assert_not(zf_queue_pop(&q, &e));
+    cr_assert_not(q.big, "an empty queue goes back to its array");
     zf_queue_free(&q);
 }
 

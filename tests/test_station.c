@@ -66,8 +66,8 @@ Test(station, measures_utilisation_queue_length_and_waits)
     cr_assert_not(zf_station_complete(&st, 6 * ZF_S, &next));
     cr_assert_float_eq(zf_timeavg_mean(&st.busy_avg, 8 * ZF_S), 6.0 / 8.0, 1e-12);
     cr_assert_float_eq(zf_timeavg_mean(&st.queue_avg, 8 * ZF_S), 3.0 / 8.0, 1e-12);
-    cr_assert_eq(st.wait_s.n, 2);
-    cr_assert_float_eq(st.wait_s.mean, 1.5, 1e-12);
+    cr_assert_eq(st.wait.n, 2);
+    cr_assert_float_eq(zf_durations_mean_s(&st.wait), 1.5, 1e-12);
     zf_station_free(&st);
 }
 

@@ -18,6 +18,13 @@
  * buckets, in source order, and a push appends after every event already there. Cancelled
  * events are dropped when next moved or reached.
  *
+ * While at most ZF_QUEUE_SMALL events are held and the radix heap is empty, they are kept
+ * instead in q->small, sorted by (time, sequence) with the next one last: a push shifts
+ * the few later ones up, a pop takes the last. The push that would overflow it moves them,
+ * in pop order, into the radix heap, which holds everything until it is empty again; the
+ * order events pop in is the same either way, so this is a speed-up only (the hold model
+ * at 2 pending, and any queueing network with few customers in service).
+ *
  * Buckets are lists of CHUNK-event chunks from one pool, so memory follows the number of
  * events held rather than the sum of 2048 buckets' peaks. Pushes keep the pool big enough
  * for any arrangement of the events held (pool_reserve), so a pop never allocates and
@@ -200,6 +207,8 @@ void zf_queue_clear(zf_queue_t *q)
     q->last = 0;
     q->pending = 0;
     q->stored = 0;
+    q->nsmall = 0;
+    q->big = false;
     /* every slot becomes free again; generations keep counting so old handles stay stale */
     q->free_head = SLOT_END;
     for (uint32_t s = q->nslots; s-- > 0;) {
@@ -209,24 +218,37 @@ void zf_queue_clear(zf_queue_t *q)
     }
 }
 
-static int push_event(zf_queue_t *q, zf_time_t time, unsigned kind, uint32_t obj,
-                      uint64_t arg, uint32_t timer)
+/* Moves the small array's events into the radix heap, in pop order (so equal times keep
+ * their insertion order there), and leaves room for one more. 0 or ZF_ENOMEM (then nothing
+ * moved). */
+static __attribute__((noinline)) int go_big(zf_queue_t *q)
 {
-    assert(time >= q->last && "event scheduled in the past");
-    assert(kind < 65536u);
     if (pool_reserve(q, q->stored + 1) != 0)
         return ZF_ENOMEM;
-    zf_event_t e = {time, (q->next_seq << 16) | kind, obj, timer, arg};
-    bucket_append(q, bucket_of(time, q->last), &e);
+    for (uint32_t k = q->nsmall; k-- > 0;)
+        bucket_append(q, bucket_of(q->small[k].time, q->last), &q->small[k]);
+    q->nsmall = 0;
+    q->big = true;
+    return 0;
+}
+
+int zf_queue_push_slow(zf_queue_t *q, const zf_event_t *e)
+{
+    if (!q->big && q->nsmall < ZF_QUEUE_SMALL) { /* a cancellable push */
+        uint32_t k = q->nsmall;
+        for (; k > 0 && q->small[k - 1].time <= e->time; k--)
+            q->small[k] = q->small[k - 1];
+        q->small[k] = *e;
+        q->nsmall++;
+    } else {
+        if (!q->big ? go_big(q) != 0 : pool_reserve(q, q->stored + 1) != 0)
+            return ZF_ENOMEM;
+        bucket_append(q, bucket_of(e->time, q->last), e);
+    }
     q->next_seq++;
     q->pending++;
     q->stored++;
     return 0;
-}
-
-int zf_queue_push(zf_queue_t *q, zf_time_t time, unsigned kind, uint32_t obj, uint64_t arg)
-{
-    return push_event(q, time, kind, obj, arg, 0);
 }
 
 /* ---- cancellation slots ---------------------------------------------------------------- */
@@ -268,7 +290,10 @@ int zf_queue_push_cancellable(zf_queue_t *q, zf_time_t time, unsigned kind, uint
     int rc = slot_alloc(q, &slot);
     if (rc)
         return rc;
-    rc = push_event(q, time, kind, obj, arg, slot + 1);
+    assert(time >= q->last && "event scheduled in the past");
+    assert(kind < 65536u);
+    zf_event_t e = {time, (q->next_seq << 16) | kind, obj, slot + 1, arg};
+    rc = zf_queue_push_slow(q, &e);
     if (rc) {
         slot_release(q, slot);
         return rc;
@@ -363,14 +388,11 @@ static inline bool take_single(zf_queue_t *q, unsigned i, zf_event_t *out)
     return true;
 }
 
-bool zf_queue_pop(zf_queue_t *q, zf_event_t *out)
+/* The radix heap's next event into *out, its time becoming `last`; false when only
+ * cancelled events were left (they are dropped on the way). */
+static inline bool pop_big(zf_queue_t *q, zf_event_t *out)
 {
-    zf_time_t now = q->last;
-    for (;;) {
-        if (!q->nonempty_words) {
-            q->last = now; /* only cancelled events were left: now stays put */
-            return false;
-        }
+    while (q->nonempty_words) {
         unsigned i = lowest_bucket(q);
         if (i < ZF_QUEUE_DIGITS)
             take_level0(q, i, out);
@@ -379,7 +401,29 @@ bool zf_queue_pop(zf_queue_t *q, zf_event_t *out)
             continue;
         }
         q->last = out->time;
-        q->stored--;
+        return true;
+    }
+    return false;
+}
+
+bool zf_queue_pop_slow(zf_queue_t *q, zf_event_t *out)
+{
+    zf_time_t now = q->last;
+    for (;;) {
+        if (!q->big) {
+            if (q->nsmall == 0) {
+                q->last = now; /* only cancelled events were left: now stays put */
+                return false;
+            }
+            *out = q->small[--q->nsmall];
+            q->last = out->time;
+        } else if (!pop_big(q, out)) {
+            q->big = false;
+            q->last = now;
+            return false;
+        }
+        if (--q->stored == 0)
+            q->big = false;
         if (out->timer) {
             uint32_t slot = out->timer - 1;
             bool cancelled = q->slots[slot].next_free == SLOT_CANCELLED;

@@ -20,6 +20,31 @@ double zf_tally_variance(const zf_tally_t *t); /* sample variance, 0 when n < 2 
 /* Combines two tallies exactly (Chan et al. parallel algorithm). */
 void zf_tally_merge(zf_tally_t *dst, const zf_tally_t *src);
 
+/* Durations (ns, >= 0) of which only the count and the mean are wanted: an exact integer
+ * sum, no division per observation (a request path records two). The sum spills into a
+ * double past 2^62 ns, which no run of a single tally reaches in practice. */
+typedef struct zf_durations {
+    uint64_t n;
+    int64_t sum;  /* ns */
+    double spill; /* ns, sums moved out of `sum` */
+} zf_durations_t;
+
+static inline void zf_durations_add(zf_durations_t *t, zf_time_t d)
+{
+    t->n++;
+    t->sum += d;
+    if (__builtin_expect(t->sum > ((int64_t)1 << 62), 0)) {
+        t->spill += (double)t->sum;
+        t->sum = 0;
+    }
+}
+
+/* Mean in seconds; 0 when empty. */
+static inline double zf_durations_mean_s(const zf_durations_t *t)
+{
+    return t->n ? (t->spill + (double)t->sum) / (double)t->n / 1e9 : 0.0;
+}
+
 /* Time-weighted average of a piecewise-constant quantity (queue length, busy servers). */
 typedef struct zf_timeavg {
     zf_time_t start, last;

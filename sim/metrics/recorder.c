@@ -30,6 +30,15 @@ fail:
     return ZF_ENOMEM;
 }
 
+void zf_rec_close(zf_rec_t *r)
+{
+    if (r->closed)
+        return;
+    for (size_t i = 0; i < r->nkinds; i++)
+        zf_hist_merge(&r->latency, &r->kinds[i].latency);
+    r->closed = 1;
+}
+
 void zf_rec_free(zf_rec_t *r)
 {
     for (size_t i = 0; r->kinds && i < r->nkinds; i++)

@@ -43,7 +43,8 @@ typedef struct zf_rec {
     uint64_t arrivals, ok, failed, by_cause[ZF_CAUSE_COUNT];
     zf_rec_kind_t *kinds;
     size_t nkinds;
-    zf_hist_t latency;
+    zf_hist_t latency;       /* all kinds: filled from theirs by zf_rec_close */
+    int closed;
     /* per-second series, all seconds including warm-up */
     FILE *csv;               /* NULL: series kept in memory only (ok/failed per second;
                               * sec_latency then stays empty) */
@@ -108,13 +109,17 @@ static inline void zf_rec_end(zf_rec_t *r, zf_time_t t_arr, zf_time_t now, uint3
     if (cause == ZF_CAUSE_OK) {
         r->ok++;
         k->ok++;
-        zf_hist_record(&r->latency, now - t_arr);
-        zf_hist_record(&k->latency, now - t_arr);
+        zf_hist_record(&k->latency, now - t_arr); /* r->latency: at zf_rec_close */
     } else {
         r->failed++;
         k->failed++;
     }
 }
+
+/* The run is over: fills the overall latency histogram with the per-kind ones (exactly:
+ * histograms merge without loss), which saves a record per request. Call once after the
+ * last zf_rec_end, before reading `latency`; later calls do nothing. */
+void zf_rec_close(zf_rec_t *r);
 
 /* Closes second number `sec` ([sec, sec+1) s): writes its row and resets the per-second
  * counters. `in_flight`: requests in the system at the end of the second.

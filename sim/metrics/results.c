@@ -106,6 +106,7 @@ int zf_results_pool(const zf_rec_t *reps, size_t n, zf_rec_t *out)
         names[i] = reps[0].kinds[i].name;
     int rc = zf_rec_init(out, names, reps[0].nkinds, reps[0].warmup, reps[0].duration);
     free(names);
+    out->closed = 1; /* its overall histogram is pooled from the replications' */
     for (size_t k = 0; k < n && rc == 0; k++) {
         const zf_rec_t *r = &reps[k];
         out->arrivals += r->arrivals;
@@ -590,6 +591,7 @@ static int load_kinds(const json_t *by_kind, const char *file, zf_rec_t *out, zf
     json_object_foreach((json_t *)by_kind, key, v) names[i++] = key;
     int rc = zf_rec_init(out, names, n, out->warmup, out->duration);
     free(names);
+    out->closed = 1; /* the overall histogram is read as stored */
     i = 0;
     json_object_foreach((json_t *)by_kind, key, v) {
         if (rc)

@@ -16,7 +16,7 @@ typedef struct zf_job {
 typedef struct zf_qnode {
     zf_station_t st;
     zf_rng_t rng;
-    zf_tally_t sojourn_s;
+    zf_durations_t sojourn;
     uint64_t completed;
     double busy_area0, queue_area0; /* areas at the start of the current second */
 } zf_qnode_t;
@@ -97,7 +97,7 @@ int zf_qnet_depart(zf_model_t *m, uint32_t k, uint32_t j, zf_time_t now)
     uint32_t next;
     int rc = 0;
     n->completed++;
-    zf_tally_add(&n->sojourn_s, zf_time_to_s(now - m->jobs[j].t_here));
+    zf_durations_add(&n->sojourn, now - m->jobs[j].t_here);
     if (zf_station_complete(&n->st, now, &next))
         rc = zf_queue_push(&m->q, now + service_ns(m, k), EV_DEPART, k, next);
     int32_t to = m->sc->stations[k].next;
@@ -113,7 +113,7 @@ void zf_qnet_warmup(zf_model_t *m, zf_time_t now)
 {
     for (size_t k = 0; k < m->sc->nstations; k++) {
         zf_station_reset_stats(&m->nodes[k].st, now);
-        zf_tally_reset(&m->nodes[k].sojourn_s);
+        m->nodes[k].sojourn = (zf_durations_t){0};
         m->nodes[k].completed = 0;
         m->nodes[k].busy_area0 = m->nodes[k].queue_area0 = 0;
     }
@@ -197,8 +197,8 @@ void zf_qnet_metrics(zf_model_t *m)
             {"mean_busy_servers", busy},
             {"mean_queue_length", lq},
             {"mean_in_system", lq + busy},
-            {"mean_wait_s", n->st.wait_s.mean},
-            {"mean_sojourn_s", n->sojourn_s.mean},
+            {"mean_wait_s", zf_durations_mean_s(&n->st.wait)},
+            {"mean_sojourn_s", zf_durations_mean_s(&n->sojourn)},
             {"arrivals", (double)n->st.arrivals},
             {"blocked", (double)n->st.blocked},
             {"blocking_probability",

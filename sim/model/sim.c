@@ -262,6 +262,7 @@ int zf_sim_run(const zf_scenario_t *sc, uint64_t seed, const zf_sim_opts_t *opts
         rc = run_loop(m, opts, &n);
     if (rc == 0 && m->end % ZF_S != 0) /* the last, partial second */
         rc = zf_rec_tick(rec, (uint64_t)(m->end / ZF_S), m->in_system + m->reqs_live);
+    zf_rec_close(rec);
     if (rc == 0)
         rc = record(m);
     if (events)

@@ -47,7 +47,7 @@ int zf_station_arrive(zf_station_t *st, zf_time_t now, uint32_t job)
         st->busy++;
         st->started++;
         zf_timeavg_set(&st->busy_avg, now, st->busy);
-        zf_tally_add(&st->wait_s, 0);
+        zf_durations_add(&st->wait, 0);
         return ZF_STATION_STARTED;
     }
     if (st->queue_limit >= 0 && (int64_t)st->len >= st->queue_limit) {
@@ -90,7 +90,7 @@ bool zf_station_complete(zf_station_t *st, zf_time_t now, uint32_t *next)
         zf_station_slot_t s = take_head(st, now);
         *next = s.job;
         st->started++;
-        zf_tally_add(&st->wait_s, zf_time_to_s(now - s.t_enq));
+        zf_durations_add(&st->wait, now - s.t_enq);
         return true;
     }
     st->busy--;
@@ -109,5 +109,5 @@ void zf_station_reset_stats(zf_station_t *st, zf_time_t now)
     zf_timeavg_reset(&st->busy_avg, now);
     zf_timeavg_reset(&st->queue_avg, now);
     st->arrivals = st->blocked = st->started = 0;
-    zf_tally_reset(&st->wait_s);
+    st->wait = (zf_durations_t){0};
 }

@@ -30,7 +30,7 @@ typedef struct zf_station {
     /* statistics since the last reset */
     zf_timeavg_t busy_avg, queue_avg;
     uint64_t arrivals, blocked, started;
-    zf_tally_t wait_s;         /* waiting time of jobs that started service, seconds */
+    zf_durations_t wait;       /* waiting time of jobs that started service */
 } zf_station_t;
 
 /* 0 or ZF_ENOMEM. servers >= 1. Pair with zf_station_free. */
