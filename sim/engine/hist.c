@@ -43,19 +43,9 @@ void zf_hist_reset(zf_hist_t *h)
     mark_empty(h);
 }
 
-/* Bucket of v >= 0. Below ZF_HIST_SUB the exponent term is 0 and the value itself is
- * the index: (u | SUB) keeps clz defined and lands those values in [SUB, 2 SUB), shifted
- * back down by the - SUB term, with no branch. */
-static inline uint32_t index_of(uint64_t u)
-{
-    unsigned e = 63u - (unsigned)__builtin_clzll(u | ZF_HIST_SUB); /* e >= ZF_HIST_SUB_BITS */
-    unsigned sub = (unsigned)(u >> (e - ZF_HIST_SUB_BITS)) & (ZF_HIST_SUB - 1);
-    return (e - ZF_HIST_SUB_BITS) * ZF_HIST_SUB + sub + (u >= ZF_HIST_SUB ? ZF_HIST_SUB : 0);
-}
-
 uint32_t zf_hist_index(int64_t v)
 {
-    return index_of(v < 0 ? 0 : (uint64_t)v);
+    return zf_hist_index_of_(v < 0 ? 0 : (uint64_t)v);
 }
 
 /* Bucket `index` holds [low, low + 2^shift - 1]; shift 0 below 2 * ZF_HIST_SUB. */
@@ -80,39 +70,14 @@ int64_t zf_hist_bucket_high(uint32_t index)
     return zf_hist_bucket_low(index) + (int64_t)width_minus_1;
 }
 
-/* Extremes and used range once v, in bucket i, is counted (before total grows). */
-static inline void note_value(zf_hist_t *h, int64_t v, uint32_t i)
-{
-    if (__builtin_expect(h->total == 0, 0)) {
-        h->min = h->max = v;
-    } else {
-        h->min = v < h->min ? v : h->min;
-        h->max = v > h->max ? v : h->max;
-    }
-    h->lo = i < h->lo ? i : h->lo;
-    h->hi = i > h->hi ? i : h->hi;
-}
-
-/* zf_hist_record_n with n = 1, kept lean: every simulated request ends here two or three
- * times. The same fields change the same way (sum += v * 1.0 is sum += v). */
-void zf_hist_record(zf_hist_t *h, int64_t v)
-{
-    v = v < 0 ? 0 : v;
-    uint32_t i = index_of((uint64_t)v);
-    h->counts[i]++;
-    note_value(h, v, i);
-    h->total++;
-    h->sum += (double)v;
-}
-
 void zf_hist_record_n(zf_hist_t *h, int64_t v, uint64_t n)
 {
     if (n == 0)
         return;
     v = v < 0 ? 0 : v;
-    uint32_t i = index_of((uint64_t)v);
+    uint32_t i = zf_hist_index_of_((uint64_t)v);
     h->counts[i] += n;
-    note_value(h, v, i);
+    zf_hist_note_(h, v, i);
     h->total += n;
     h->sum += (double)v * (double)n;
 }

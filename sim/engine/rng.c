@@ -12,57 +12,12 @@
 #include <stddef.h>
 #include <gsl/gsl_randist.h>
 
-/* GSL's taus2 (gsl/rng/taus.c, unchanged since GSL 1.0): its state struct and its step,
- * here so that a draw costs no call through r->type->get. Every word equals the one
- * gsl_rng_get would return, and the two may be mixed on one stream; zf_rng_init asserts
- * that the stream is taus2 and the state has this size. */
-typedef struct taus_state {
-    unsigned long int s1, s2, s3;
-} taus_state_t;
-
-/* The state in registers. GSL's components hold 32-bit values in unsigned longs and mask
- * each shifted term with 0xffffffff; in 32-bit arithmetic the bits shifted out are simply
- * lost, the same thing, in two fewer operations per component. */
-typedef struct taus_words {
-    uint32_t s1, s2, s3;
-} taus_words_t;
-
-static inline taus_words_t taus_load(const gsl_rng *g)
-{
-    const taus_state_t *st = g->state;
-    return (taus_words_t){(uint32_t)st->s1, (uint32_t)st->s2, (uint32_t)st->s3};
-}
-
-static inline void taus_store(const gsl_rng *g, taus_words_t w)
-{
-    taus_state_t *st = g->state;
-    st->s1 = w.s1;
-    st->s2 = w.s2;
-    st->s3 = w.s3;
-}
-
-#define TAUSWORTHE(s, a, b, c, d) ((((s) & (c)) << (d)) ^ ((((s) << (a)) ^ (s)) >> (b)))
-
-static inline uint32_t taus_next(taus_words_t *w)
-{
-    w->s1 = TAUSWORTHE(w->s1, 13, 19, 4294967294u, 12);
-    w->s2 = TAUSWORTHE(w->s2, 2, 25, 4294967288u, 4);
-    w->s3 = TAUSWORTHE(w->s3, 3, 11, 4294967280u, 17);
-    return w->s1 ^ w->s2 ^ w->s3;
-}
-
-static inline uint32_t taus_word(const gsl_rng *g)
-{
-    taus_words_t w = taus_load(g);
-    uint32_t x = taus_next(&w);
-    taus_store(g, w);
-    return x;
-}
+/* The taus2 step (zf_rng_step_ and friends) is in rng.h, inline. */
 
 /* gsl_rng_uniform on taus2: [0, 1) */
 static inline double taus_uniform(const gsl_rng *g)
 {
-    return taus_word(g) / 4294967296.0;
+    return zf_rng_word_(g) / 4294967296.0;
 }
 
 /* gsl_rng_uniform_pos on taus2: (0, 1) */
@@ -118,7 +73,7 @@ int zf_rng_init(zf_rng_t *r, uint64_t master_seed, const char *purpose)
     r->g = gsl_rng_alloc(gsl_rng_taus2);
     if (!r->g)
         return ZF_ENOMEM;
-    assert(r->g->type == gsl_rng_taus2 && gsl_rng_taus2->size == sizeof(taus_state_t));
+    assert(r->g->type == gsl_rng_taus2 && gsl_rng_taus2->size == sizeof(zf_rng_taus_state_t_));
     gsl_rng_set(r->g, seed);
     return 0;
 }
@@ -138,8 +93,8 @@ double zf_rng_uniform(zf_rng_t *r)
 /* 64 random bits from two 32-bit generator words (first word in the high half). */
 static inline uint64_t draw64(const gsl_rng *g)
 {
-    uint64_t hi = taus_word(g);
-    return (hi << 32) | taus_word(g);
+    uint64_t hi = zf_rng_word_(g);
+    return (hi << 32) | zf_rng_word_(g);
 }
 
 uint64_t zf_rng_below(zf_rng_t *r, uint64_t n)
@@ -149,7 +104,7 @@ uint64_t zf_rng_below(zf_rng_t *r, uint64_t n)
         /* gsl_rng_uniform_int on taus2 (range 2^32 - 1, offset 0): unbiased by rejection */
         uint32_t scale = 0xffffffffu / (uint32_t)n, k;
         do
-            k = taus_word(r->g) / scale;
+            k = zf_rng_word_(r->g) / scale;
         while (k >= n);
         return k;
     }
@@ -168,11 +123,11 @@ uint64_t zf_rng_below(zf_rng_t *r, uint64_t n)
  * base edge r = 7.69711747013104972. Layer i >= 1 is the box [0, x_i] x [f(x_i),
  * f(x_{i-1})] with f(x) = e^-x, x_255 = r and x_{i-1} = -ln(v/x_i + f(x_i)) (reaching
  * x_0 = 0 to 1e-13); layer 0 is [0, q] x [0, f(r)] with q = v/f(r), its part beyond r
- * standing for the tail. Tables for a 24-bit position j: ke[i] = floor(2^24 x_{i-1}/x_i)
- * (ke[0] = 2^24 r/q, ke[1] = 0), we[i] = x_i/2^24 (we[0] = q/2^24), fe[i] = f(x_i)
+ * standing for the tail. Tables for a 24-bit position j: zf_rng_exp_k_[i] = floor(2^24 x_{i-1}/x_i)
+ * (ke[0] = 2^24 r/q, ke[1] = 0), zf_rng_exp_w_[i] = x_i/2^24 (w[0] = q/2^24), fe[i] = f(x_i)
  * (fe[0] = 1); computed once in long double by a throwaway program and pasted here. */
 static const double zig_r = 7.69711747013104972;
-static const uint32_t ke[256] = {
+const uint32_t zf_rng_exp_k_[256] = {
     0xe290a1u, 0x000000u, 0x9beadeu, 0xc377acu, 0xd4ddb9u, 0xde893fu,
     0xe4a8e8u, 0xe8dff1u, 0xebf2deu, 0xee49a6u, 0xf0204eu, 0xf19bdbu,
     0xf2d458u, 0xf3da10u, 0xf4b86du, 0xf577adu, 0xf61de8u, 0xf6afb7u,
@@ -217,7 +172,7 @@ static const uint32_t ke[256] = {
     0xfa263bu, 0xf9b72du, 0xf930a1u, 0xf889f0u, 0xf7b577u, 0xf69c65u,
     0xf51530u, 0xf2cb0eu, 0xeeefb1u, 0xe6da6eu,
 };
-static const double we[256] = {
+const double zf_rng_exp_w_[256] = {
     5.1838859737700718e-07, 3.8058855423306397e-09, 6.248862002240815e-09,
     8.1840146148196442e-09, 9.8423732855417709e-09, 1.1322420216942477e-08,
     1.2676209845003322e-08, 1.3934998694637817e-08, 1.5119216643923228e-08,
@@ -401,38 +356,22 @@ static double exp_zig_slow(const gsl_rng *g, unsigned i, uint32_t j)
     for (;;) {
         if (i == 0)
             return zig_r - log(taus_uniform_pos(g)); /* memoryless tail */
-        double x = (double)j * we[i];
+        double x = (double)j * zf_rng_exp_w_[i];
         if (fe[i] + taus_uniform(g) * (fe[i - 1] - fe[i]) < exp(-x))
             return x;
-        uint32_t w = taus_word(g);
+        uint32_t w = zf_rng_word_(g);
         i = w & 0xff;
         j = w >> 8;
-        if (j < ke[i])
-            return (double)j * we[i];
+        if (j < zf_rng_exp_k_[i])
+            return (double)j * zf_rng_exp_w_[i];
     }
 }
 
-/* The rare path times the mean, out of line and reached by a tail call, so the common
- * path of zf_rng_exp saves no registers. */
-static __attribute__((noinline)) double exp_zig_slow_scaled(const gsl_rng *g, unsigned i,
-                                                            uint32_t j, double mean)
+/* The rare path times the mean, out of line and reached by a tail call from the inline
+ * zf_rng_exp (rng.h), so that its common path saves no registers. */
+double zf_rng_exp_slow_(const gsl_rng *g, unsigned i, uint32_t j, double mean)
 {
     return mean * exp_zig_slow(g, i, j);
-}
-
-/* One 32-bit generator word per draw (a word costs most of the time): the low 8 bits pick
- * the layer and the other 24 the position, disjoint bits so layer and position are
- * independent (Doornik 2005, "An Improved Ziggurat Method to Generate Normal Random
- * Samples", traces ziggurat defects to shared bits). Position resolution is 2^-24 of the
- * layer width, at most 5.2e-7 * mean; the tail path draws a fresh uniform. */
-double zf_rng_exp(zf_rng_t *r, double mean)
-{
-    uint32_t w = taus_word(r->g);
-    unsigned i = w & 0xff;
-    uint32_t j = w >> 8;
-    if (j < ke[i])
-        return mean * ((double)j * we[i]);
-    return exp_zig_slow_scaled(r->g, i, j, mean);
 }
 
 double zf_rng_gauss(zf_rng_t *r)
@@ -444,14 +383,14 @@ double zf_rng_gauss(zf_rng_t *r)
  * exp) step by step on the inline words, so every draw equals GSL's. */
 double zf_rng_lognormal(zf_rng_t *r, double zeta, double sigma)
 {
-    taus_words_t w = taus_load(r->g); /* in registers through the rejection loop */
+    zf_rng_words_t_ w = zf_rng_load_(r->g); /* in registers through the rejection loop */
     double u, v, r2;
     do {
-        u = -1 + 2 * (taus_next(&w) / 4294967296.0);
-        v = -1 + 2 * (taus_next(&w) / 4294967296.0);
+        u = -1 + 2 * (zf_rng_step_(&w) / 4294967296.0);
+        v = -1 + 2 * (zf_rng_step_(&w) / 4294967296.0);
         r2 = u * u + v * v;
     } while (r2 > 1.0 || r2 == 0);
-    taus_store(r->g, w);
+    zf_rng_store_(r->g, w);
     double normal = u * sqrt(-2.0 * log(r2) / r2);
     return exp(normal * sigma + zeta);
 }

@@ -61,15 +61,6 @@ void zf_timeavg_init(zf_timeavg_t *a, zf_time_t now, double value)
     a->max = value;
 }
 
-void zf_timeavg_set(zf_timeavg_t *a, zf_time_t now, double value)
-{
-    assert(now >= a->last);
-    a->area += a->value * (double)(now - a->last);
-    a->last = now;
-    a->value = value;
-    a->max = value > a->max ? value : a->max;
-}
-
 void zf_timeavg_reset(zf_timeavg_t *a, zf_time_t now)
 {
     assert(now >= a->last);

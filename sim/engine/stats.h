@@ -3,6 +3,7 @@
 #ifndef ZF_STATS_H
 #define ZF_STATS_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,8 +56,16 @@ typedef struct zf_timeavg {
 
 /* Starts at time `now` with level `value`. */
 void zf_timeavg_init(zf_timeavg_t *a, zf_time_t now, double value);
-/* The level changes to `value` at `now` (now >= last). */
-void zf_timeavg_set(zf_timeavg_t *a, zf_time_t now, double value);
+/* The level changes to `value` at `now` (now >= last). Inline: stations call it on every
+ * arrival and completion. */
+static inline void zf_timeavg_set(zf_timeavg_t *a, zf_time_t now, double value)
+{
+    assert(now >= a->last);
+    a->area += a->value * (double)(now - a->last);
+    a->last = now;
+    a->value = value;
+    a->max = value > a->max ? value : a->max;
+}
 static inline void zf_timeavg_add(zf_timeavg_t *a, zf_time_t now, double delta)
 {
     zf_timeavg_set(a, now, a->value + delta);
