@@ -6,8 +6,9 @@
 # and stops the proxy. MS: third argument or ZF_FAULT_LATENCY_MS (default 200).
 set -eu
 zf_fault_usage() { echo "Usage: latency.sh inject|heal ZONE [MS] [--dir DIR]"; }
+zf_here=${0%/*}; [ "$zf_here" != "$0" ] || zf_here=. # dirname without a process
 # shellcheck source-path=SCRIPTDIR source=../lib/fault.sh
-. "$(dirname "$0")/../lib/fault.sh"
+. "$zf_here/../lib/fault.sh"
 zf_fault_args "$@"
 zf_need_zone
 z=$ZF_TARGET

@@ -4,8 +4,9 @@
 # is the third argument or ZF_FAULT_PROBABILITY (default 0.1). heal deletes the rules.
 set -eu
 zf_fault_usage() { echo "Usage: partial-loss.sh inject|heal ZONE [PROBABILITY] [--dir DIR]"; }
+zf_here=${0%/*}; [ "$zf_here" != "$0" ] || zf_here=. # dirname without a process
 # shellcheck source-path=SCRIPTDIR source=../lib/fault.sh
-. "$(dirname "$0")/../lib/fault.sh"
+. "$zf_here/../lib/fault.sh"
 zf_fault_args "$@"
 zf_need_zone
 z=$ZF_TARGET
