@@ -154,7 +154,7 @@ zf_patroni_is() { # zone primary|sync|replica: 0 when the node's REST API says s
 # The zone of the current primary (empty when none answers as primary). Patroni mode asks
 # every node's REST API at once (the node holding the leader key answers 200 on /primary).
 zf_pg_primary_zone() {
-    local z
+    local z jobs=()
     if [ "$(zf_mode)" = fast ]; then
         z=$(zf_read_file "$ZF_DIR/fast-primary" '')
         [ -n "$z" ] && echo "$z"
@@ -162,8 +162,9 @@ zf_pg_primary_zone() {
     fi
     for z in $ZF_PG_ZONES; do
         { if zf_patroni_is "$z" primary; then echo "$z"; fi; } &
+        jobs+=($!)
     done
-    wait
+    wait "${jobs[@]}" # these only: a bare wait would also wait for daemons started here
     return 0
 }
 
