@@ -38,7 +38,9 @@ zf_fault_args() {
     zf_state_init "$dir"
     zf_need_root
     zf_need_up
-    ZF_MODE=$(zf_mode)
+    ZF_MODE=''
+    { read -r ZF_MODE <"$ZF_DIR/mode"; } 2>/dev/null || true # zf_mode without a fork
+    ZF_MODE=${ZF_MODE:-none}
     ZF_FAULT_KIND=${0##*/}
     ZF_FAULT_KIND=${ZF_FAULT_KIND%.sh}
 }

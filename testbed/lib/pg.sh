@@ -180,11 +180,12 @@ zf_pg_other() { # zone: the other database node's zone
 # within microseconds of each other and no process is started before. Then waits for
 # them to go (at most 2 s) and forgets the PID files.
 zf_pg_kill_node() {
-    local z=$1 pids=() kids='' p i
-    p=$(zf_pid_of "$z" patroni)
-    zf_alive "$p" && pids+=("$p")
-    p=$(zf_pid_of "$z" postgres) # fast mode runs the postmaster itself
-    zf_alive "$p" && pids+=("$p")
+    local z=$1 pids=() kids='' p i name
+    for name in patroni postgres; do # fast mode runs the postmaster itself
+        p=''
+        { read -r p <"$ZF_PIDS/$z-$name.pid"; } 2>/dev/null || true # not $(zf_pid_of): no fork
+        zf_alive "$p" && pids+=("$p")
+    done
     if zf_pg_live_postmaster "$z"; then
         { read -r kids <"/proc/$ZF_PM/task/$ZF_PM/children"; } 2>/dev/null || true
         # shellcheck disable=SC2206 # PIDs separated by spaces
