@@ -19,8 +19,10 @@
     "   'instance': {'launch_time': '30s'}}],"                                               \
     " 'faults': [" faults "]}"
 
-#define HC10 ", 'health_check': {'interval': '10s', 'timeout': '5s', 'unhealthy_threshold': 2," \
-             " 'healthy_threshold': 2}"
+#define HC(timeout, fall)                                                                   \
+    ", 'health_check': {'interval': '10s', 'timeout': '" timeout "', 'unhealthy_threshold': " \
+    fall ", 'healthy_threshold': 2}"
+#define HC10 HC("5s", "2")
 
 /* The issue's example: 3 zones of equal weight, zone a lost at t0 = 60 s, health checks
  * every 10 s with 2 failures to mark a target unhealthy.
@@ -33,9 +35,10 @@
  * what they still send to the lost target until the checks mark it.
  *
  * Derivation: the target's checks run at phase + 10k s with phase uniform in [0, 10 s);
- * t0 is a multiple of 10 s, so the first failed check is at t0 + phase and the second
- * marks it at t_mark = t0 + 10 s + phase: detection D = t_mark - t0 in [10 s, 20 s),
- * mean 15 s. Until then round robin over the 3 targets sends exactly every third request
+ * t0 is a multiple of 10 s, so the first check that goes unanswered is sent at t0 + phase
+ * and the second at t0 + 10 s + phase; the lost zone answers nothing, so each fails when
+ * its 5 s timeout expires and the second marks the target at t_mark = t0 + 15 s + phase:
+ * detection D = t_mark - t0 in [15 s, 25 s), mean 20 s. Until then round robin over the 3 targets sends exactly every third request
  * to the lost one, which fails at once (instance_lost): 90 / 3 = 30 failures in every
  * whole second of [t0, t_mark), none after, 30 D = 450 expected in all (1/3 of the
  * traffic during detection). */
@@ -48,7 +51,7 @@ Test(lb, zone_loss_fails_a_third_of_requests_until_two_failed_checks)
            1);
     const zf_fault_rec_t *f = mx_fault(&r, "lose-a");
     double d = zf_time_to_s(f->phase_detection);
-    cr_assert(d >= 10 && d < 20, "detection %.3f s outside [10, 20)", d);
+    cr_assert(d >= 15 && d < 25, "detection %.3f s outside [15, 25)", d);
     size_t mark = (size_t)(60 + d);
     for (size_t s = 60; s < mark; s++)
         cr_assert_eq(r.rec.per_sec_failed[s], 30, "second %zu: %u failed, expected 30", s,
@@ -66,10 +69,11 @@ Test(lb, zone_loss_fails_a_third_of_requests_until_two_failed_checks)
     mx_free(&r);
 }
 
-/* Over seeds, the detection time is uniform on [10, 20): its mean over 20 seeds is 15 s
- * within 3.3 standard errors (sd 10 / sqrt(12) = 2.89 s, se 0.65 s: +-2.1 s), and the
- * failed share of the traffic sent during detection is 1/3 each time. */
-Test(lb, detection_time_averages_one_and_a_half_intervals)
+/* Over seeds, the detection time is uniform on [15, 25): its mean over 20 seeds is 20 s
+ * (one and a half intervals plus the timeout) within 3.3 standard errors (sd 10 /
+ * sqrt(12) = 2.89 s, se 0.65 s: +-2.1 s), and the failed share of the traffic sent during
+ * detection is 1/3 each time. */
+Test(lb, detection_time_averages_one_and_a_half_intervals_plus_the_timeout)
 {
     double sum = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
@@ -79,21 +83,22 @@ Test(lb, detection_time_averages_one_and_a_half_intervals)
                              " 'after': '60s', 'duration': '60s'}"),
                      seed, 100 * ZF_S);
         double d = zf_time_to_s(mx_fault(&r, "lose-a")->phase_detection);
-        cr_assert(d >= 10 && d < 20, "seed %lu: detection %.3f s", (unsigned long)seed, d);
+        cr_assert(d >= 15 && d < 25, "seed %lu: detection %.3f s", (unsigned long)seed, d);
         double share = (double)r.rec.failed / (90.0 * d);
         cr_assert(fabs(share - 1.0 / 3) < 30.0 / (90 * d), "seed %lu: failed share %.4f",
                   (unsigned long)seed, share);
         sum += d;
         mx_free(&r);
     }
-    cr_assert(fabs(sum / 20 - 15) < 2.1, "mean detection %.3f s", sum / 20);
+    cr_assert(fabs(sum / 20 - 20) < 2.1, "mean detection %.3f s", sum / 20);
 }
 
 /* Cross-zone off, and zone a's only instance crashes (its node stays up). TTL 0: every
  * request resolves afresh and picks one of the three nodes at random, so the requests
  * reaching node a are Binomial(n, 1/3) of the n sent; node a sends them to its own zone's
  * target only, which fails them (instance_lost) until the checks mark it at t_mark in
- * [t0 + 10 s, t0 + 20 s). Then node a has no healthy target and leaves DNS at once (no
+ * [t0 + 15 s, t0 + 25 s) (a dead instance answers nothing: each check fails at its 5 s
+ * timeout). Then node a has no healthy target and leaves DNS at once (no
  * update delay): nothing fails after t_mark. The count is checked against the binomial's
  * 99.9% interval (+-3.29 sd). */
 Test(lb, cross_zone_off_node_sends_its_share_to_a_dead_target_until_detected)
@@ -104,7 +109,7 @@ Test(lb, cross_zone_off_node_sends_its_share_to_a_dead_target_until_detected)
                    " 'after': '60s'}"),
            3);
     double d = zf_time_to_s(mx_fault(&r, "crash-a")->phase_detection);
-    cr_assert(d >= 10 && d < 20, "detection %.3f s", d);
+    cr_assert(d >= 15 && d < 25, "detection %.3f s", d);
     double n = 90 * d, p = 1.0 / 3, sd = sqrt(n * p * (1 - p));
     cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
     cr_assert(fabs((double)r.rec.failed - n * p) <= 3.29 * sd + 30,
@@ -175,8 +180,8 @@ Test(lb, fresh_dns_answers_never_reach_the_dead_node)
 }
 
 /* Fail-open. One zone, two instances; from 30 s to 130 s the zone adds 1 s each way, so
- * every health check (timeout 2 s) fails and both targets are unhealthy within two
- * intervals; EC2 health checks keep the group from replacing them. ALB then routes to all
+ * no health check is answered within its 2 s timeout and both targets are unhealthy within
+ * two intervals plus the timeout ([7 s, 12 s) after the start); EC2 health checks keep the group from replacing them. ALB then routes to all
  * targets regardless: no request fails, and each pays the 10 ms of service plus 1 s each
  * way (32 cores an instance: no request waits for one). After the zone heals, two passed checks make the targets healthy again. */
 Test(lb, every_target_unhealthy_fails_open)
@@ -196,7 +201,7 @@ Test(lb, every_target_unhealthy_fails_open)
            5);
     const zf_fault_rec_t *f = mx_fault(&r, "slow-a");
     double d = zf_time_to_s(f->phase_detection);
-    cr_assert(d >= 5 && d < 10, "the last target was marked unhealthy after %.3f s", d);
+    cr_assert(d >= 7 && d < 12, "the last target was marked unhealthy after %.3f s", d);
     cr_assert_eq(r.rec.failed, 0);
     cr_assert_eq(r.rec.latency.max, 2 * ZF_S + 10 * ZF_MS, "slowest %ld ns",
                  (long)r.rec.latency.max);
@@ -327,9 +332,83 @@ Test(lb, both_load_balancers_of_a_group_drop_its_unhealthy_zone_from_dns)
            "   'zone': 'a', 'after': '60s'}]}",
            3);
     double d = zf_time_to_s(mx_fault(&r, "crash-a")->phase_detection);
-    cr_assert(d >= 10 && d < 20, "detection %g s", d);
+    cr_assert(d >= 15 && d < 25, "detection %g s", d);
     cr_assert_eq(r.rec.failed, r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST]);
     cr_assert_gt(r.rec.kinds[1].failed, 0);
     cr_assert_eq(mx_sum(&r, "failed", (size_t)(60 + d) + 1, r.nrows), 0);
     mx_free(&r);
+}
+
+/* The detection time of a silent target, exactly: zone a lost at t0 = 60 s (LB3, seed 1),
+ * checks every 10 s. The target's check phase p (first check at or after t0, minus t0)
+ * depends only on the seed, so it is the same in the three runs below:
+ *   1 failure to mark, timeout 5 s:  D1 = p + 5 s           (the first check's timeout)
+ *   2 failures, timeout 5 s:         D2 = p + 10 s + 5 s    (the second check's timeout)
+ *   2 failures, timeout 1 s:         D3 = p + 10 s + 1 s
+ * so D2 = D1 + 10 s and D2 = D3 + 4 s to the nanosecond, and p = D1 - 5 s is in [0, 10). */
+static zf_time_t silent_detection(const char *timeout, const char *fall)
+{
+    char hc[256];
+    snprintf(hc, sizeof hc, ", 'cross_zone': true, 'dns_ttl': '0s', 'dns_update_delay': '0s',"
+             " 'health_check': {'interval': '10s', 'timeout': '%s', 'unhealthy_threshold': %s,"
+             " 'healthy_threshold': 2}", timeout, fall);
+    char text[4096];
+    int n = snprintf(text, sizeof text,
+                     LB3("%s", "{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a',"
+                               " 'after': '60s', 'duration': '120s'}"),
+                     hc);
+    cr_assert(n > 0 && (size_t)n < sizeof text);
+    mx_run_t r;
+    mx_run_until(&r, text, 1, 100 * ZF_S);
+    zf_time_t d = mx_fault(&r, "lose-a")->phase_detection;
+    mx_free(&r);
+    return d;
+}
+
+Test(lb, unanswered_check_fails_when_its_timeout_expires)
+{
+    zf_time_t d1 = silent_detection("5s", "1"), d2 = silent_detection("5s", "2"),
+              d3 = silent_detection("1s", "2");
+    zf_time_t p = d1 - 5 * ZF_S;
+    cr_assert(p >= 0 && p < 10 * ZF_S, "phase %.3f s", zf_time_to_s(p));
+    cr_assert_eq(d2, p + 15 * ZF_S, "detection %.9f s, expected the phase %.9f s + 10 s + 5 s",
+                 zf_time_to_s(d2), zf_time_to_s(p));
+    cr_assert_eq(d3, p + 11 * ZF_S, "detection %.9f s, expected the phase %.9f s + 10 s + 1 s",
+                 zf_time_to_s(d3), zf_time_to_s(p));
+}
+
+/* A target that answers fails its check at once: one instance, one worker, no queue; a
+ * request that takes 1,000 s holds the worker from the first arrival on, so every later
+ * check gets the 503 of a full queue. A degradation of 1 ms each way in zone a (no check
+ * reaches its timeout) makes the fault record when the target was marked: the check's
+ * timeout (1 s or 5 s) does not change it by a nanosecond, and it is at most two intervals
+ * after the first arrival (the first check after it, then one interval). */
+static zf_time_t refused_detection(const char *timeout)
+{
+    char text[4096];
+    int n = snprintf(text, sizeof text,
+        "{'name': 'full', 'duration': '60s', 'zones': ['a'],"
+        " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '1000s', 'timeout': '30s'}],"
+        " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 1}]},"
+        " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}],"
+        "   'health_check': {'interval': '10s', 'timeout': '%s', 'unhealthy_threshold': 2}}],"
+        " 'groups': [{'name': 'app', 'min': 1, 'max': 1, 'health_check_type': 'EC2',"
+        "   'instance': {'workers': 1, 'queue_limit': 0}}],"
+        " 'faults': [{'name': 'slow-a', 'type': 'zone_degradation', 'target': 'a',"
+        "   'after': '1s', 'duration': '50s', 'added_latency': '1ms'}]}", timeout);
+    cr_assert(n > 0 && (size_t)n < sizeof text);
+    mx_run_t r;
+    mx_run(&r, text, 4);
+    zf_time_t d = mx_fault(&r, "slow-a")->phase_detection;
+    cr_assert_gt(r.rec.by_cause[ZF_CAUSE_QUEUE_FULL], 0);
+    mx_free(&r);
+    return d;
+}
+
+Test(lb, refused_check_fails_at_once_whatever_the_timeout)
+{
+    zf_time_t d1 = refused_detection("1s"), d5 = refused_detection("5s");
+    cr_assert(d1 > 0 && d1 < 25 * ZF_S, "detection %.3f s", zf_time_to_s(d1));
+    cr_assert_eq(d1, d5, "detection %.9f s with a 1 s timeout, %.9f s with 5 s",
+                 zf_time_to_s(d1), zf_time_to_s(d5));
 }

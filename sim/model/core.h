@@ -28,6 +28,7 @@ enum zf_ev {
     EV_RESPONSE,      /* an outcome reaches its client (answer, dead node): arg = req ref */
     EV_DEADLINE,      /* client timeouts of a kind: obj = kind */
     EV_HEALTH,        /* health check of an instance: obj = instance, arg = epoch */
+    EV_HEALTH_TIMEOUT, /* an unanswered check's timeout expires: obj = instance, arg = epoch */
     EV_DNS,           /* a load balancer's DNS answer changes: obj = lb */
     EV_SCALE,         /* metric period of a group: obj = group */
     EV_LAUNCHED,      /* obj = instance, arg = epoch */
@@ -269,7 +270,9 @@ uint32_t zf_lb_pick_target(zf_model_t *m, uint32_t lb, uint32_t node, uint32_t g
 void zf_lb_refresh_dns(zf_model_t *m, uint32_t lb, zf_time_t now);
 int zf_lb_dns_event(zf_model_t *m, uint32_t lb, zf_time_t now);
 int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now);
+/* A check of the instance: an answer counts at once, no answer when the timeout expires. */
 int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now);
+int zf_lb_health_timeout_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now);
 void zf_lb_free(zf_model_t *m);
 
 /* group.c */

@@ -194,19 +194,26 @@ int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now)
     return zf_queue_push(&m->q, now + phase, EV_HEALTH, inst, in->epoch);
 }
 
-/* One check: the target answers within the timeout unless it is dead, its zone is down,
- * its queue is full (503), or a degraded zone drops or delays the check. */
-static bool check_passes(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t *s)
+/* What a check finds: the target answers in time (pass), answers with an error (its full
+ * queue's 503: the load balancer counts the failure at once), or does not answer within
+ * the timeout (dead, its zone down, the check dropped or slowed past the timeout: the
+ * failure counts only when the timeout expires, as HAProxy's `timeout check` and ELB's
+ * HealthCheckTimeoutSeconds do). */
+enum check_result { CHECK_PASS, CHECK_REFUSED, CHECK_UNANSWERED };
+
+static enum check_result check_target(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t *s)
 {
     const zf_mzone_t *z = &m->zones[in->zone];
     if (in->crashed || in->state == INST_DEAD || z->state == ZONE_DOWN)
-        return false;
+        return CHECK_UNANSWERED;
     if (in->workers.queue_limit >= 0 && (int64_t)in->workers.len >= in->workers.queue_limit &&
         in->workers.busy >= in->workers.servers)
-        return false;
+        return CHECK_REFUSED;
     if (2 * z->added_latency >= s->health.timeout)
-        return false;
-    return !(z->loss > 0 && zf_rng_uniform(&m->rng_infra) < z->loss);
+        return CHECK_UNANSWERED;
+    if (z->loss > 0 && zf_rng_uniform(&m->rng_infra) < z->loss)
+        return CHECK_UNANSWERED;
+    return CHECK_PASS;
 }
 
 /* A target's health changed: with cross-zone off, the nodes of its zone may leave or
@@ -225,14 +232,23 @@ static void became_unhealthy(zf_model_t *m, uint32_t inst, zf_time_t now)
     zf_group_unhealthy(m, inst, now);
 }
 
-int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now)
+static const zf_lb_spec_t *checking_lb(const zf_model_t *m, const zf_inst_t *in)
+{
+    return &m->dep->lbs[(uint32_t)m->dep->groups[in->group].lb];
+}
+
+/* Whether the load balancer still checks the target (registered with this epoch). */
+static bool checked(const zf_inst_t *in, uint32_t epoch)
+{
+    return in->epoch == epoch && (in->state == INST_IN_SERVICE || in->state == INST_DEAD);
+}
+
+/* The load balancer counts one check's result at now. */
+static void count_result(zf_model_t *m, uint32_t inst, bool passed, zf_time_t now)
 {
     zf_inst_t *in = &m->insts[inst];
-    if (in->epoch != epoch || (in->state != INST_IN_SERVICE && in->state != INST_DEAD))
-        return 0; /* deregistered or terminated since: checks stop */
-    uint32_t lb = (uint32_t)m->dep->groups[in->group].lb;
-    const zf_lb_spec_t *s = &m->dep->lbs[lb];
-    if (check_passes(m, in, s)) {
+    const zf_lb_spec_t *s = checking_lb(m, in);
+    if (passed) {
         in->hc_fail = 0;
         if (in->hc_ok < 255)
             in->hc_ok++;
@@ -243,21 +259,46 @@ int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t n
             in->health = TGT_HEALTHY;
             zone_health_changed(m, inst, now);
         }
+        return;
+    }
+    in->hc_ok = 0;
+    if (in->hc_fail < 255)
+        in->hc_fail++;
+    if (in->health != TGT_UNHEALTHY && in->hc_fail >= s->health.unhealthy_threshold) {
+        in->health = TGT_UNHEALTHY;
+        became_unhealthy(m, inst, now);
+    } else if (in->health == TGT_UNHEALTHY) {
+        /* still unhealthy: the group replaces it once its grace period is over */
+        zf_group_unhealthy(m, inst, now);
+    }
+}
+
+int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now)
+{
+    zf_inst_t *in = &m->insts[inst];
+    if (!checked(in, epoch))
+        return 0; /* deregistered or terminated since: checks stop */
+    const zf_lb_spec_t *s = checking_lb(m, in);
+    enum check_result res = check_target(m, in, s);
+    if (res == CHECK_UNANSWERED) {
+        /* timeout < interval (scenario rule): the result comes before the next check */
+        int rc = zf_queue_push(&m->q, now + s->health.timeout, EV_HEALTH_TIMEOUT, inst, epoch);
+        if (rc)
+            return rc;
     } else {
-        in->hc_ok = 0;
-        if (in->hc_fail < 255)
-            in->hc_fail++;
-        if (in->health != TGT_UNHEALTHY && in->hc_fail >= s->health.unhealthy_threshold) {
-            in->health = TGT_UNHEALTHY;
-            became_unhealthy(m, inst, now);
-        } else if (in->health == TGT_UNHEALTHY) {
-            /* still unhealthy: the group replaces it once its grace period is over */
-            zf_group_unhealthy(m, inst, now);
-        }
+        count_result(m, inst, res == CHECK_PASS, now);
     }
     if (in->epoch != epoch || in->state == INST_TERMINATED)
         return 0; /* the group replaced it */
+    /* a fixed period from the first check, whatever each check's outcome (ELB) */
     return zf_queue_push(&m->q, now + s->health.interval, EV_HEALTH, inst, epoch);
+}
+
+int zf_lb_health_timeout_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now)
+{
+    if (checked(&m->insts[inst], epoch))
+        count_result(m, inst, false, now);
+    return 0;
 }
 
 int zf_lb_setup(zf_model_t *m)

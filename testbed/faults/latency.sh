@@ -6,23 +6,27 @@
 # and stops the proxy. MS: third argument or ZF_FAULT_LATENCY_MS (default 200).
 set -eu
 zf_fault_usage() { echo "Usage: latency.sh inject|heal ZONE [MS] [--dir DIR]"; }
+zf_here=${0%/*}; [ "$zf_here" != "$0" ] || zf_here=. # dirname without a process
 # shellcheck source-path=SCRIPTDIR source=../lib/fault.sh
-. "$(dirname "$0")/../lib/fault.sh"
+. "$zf_here/../lib/fault.sh"
 zf_fault_args "$@"
 zf_need_zone
 z=$ZF_TARGET
 ms=${ZF_EXTRA:-${ZF_FAULT_LATENCY_MS:-200}}
 ip=$(zf_zone_ip "$z")
 sock="$ZF_DIR/proxy-$z.sock"
-point_lbs() { # port base: every LB's servers of the zone to base+i
-    local lz i
-    for lz in $ZF_LB_ZONES; do
-        i=1
-        while [ "$i" -le "$ZF_APPS_PER_ZONE" ]; do
-            zf_hap "$lz" "set server apps/$z$i addr $ip port $(($1 + i))" >/dev/null 2>&1 || true
-            i=$((i + 1))
-        done
+point_lbs() { # port base: every LB's servers of the zone to base+i, one runtime API
+    # connection per LB (commands separated by ';'), both LBs at once
+    local lz i=1 cmds='' jobs=()
+    while [ "$i" -le "$ZF_APPS_PER_ZONE" ]; do
+        cmds="$cmds${cmds:+; }set server apps/$z$i addr $ip port $(($1 + i))"
+        i=$((i + 1))
     done
+    for lz in $ZF_LB_ZONES; do
+        { zf_hap "$lz" "$cmds" >/dev/null 2>&1 || true; } &
+        jobs+=($!)
+    done
+    wait "${jobs[@]}" # not a bare wait: the fault proxy started above is a job of this shell
 }
 if [ "$ZF_ACTION" = inject ]; then
     zf_fault_active "$z" && { zf_fault_done "already injected"; exit 0; }

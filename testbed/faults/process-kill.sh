@@ -3,8 +3,9 @@
 # starts it again.
 set -eu
 zf_fault_usage() { echo "Usage: process-kill.sh inject|heal INSTANCE (e.g. a1) [--dir DIR]"; }
+zf_here=${0%/*}; [ "$zf_here" != "$0" ] || zf_here=. # dirname without a process
 # shellcheck source-path=SCRIPTDIR source=../lib/fault.sh
-. "$(dirname "$0")/../lib/fault.sh"
+. "$zf_here/../lib/fault.sh"
 zf_fault_args "$@"
 t=${ZF_TARGET#app-}
 z=${t%%[0-9]*}

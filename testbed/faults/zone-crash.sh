@@ -5,18 +5,26 @@
 # In fast mode a crash of the primary's zone runs the scripted failover.
 set -eu
 zf_fault_usage() { echo "Usage: zone-crash.sh inject|heal ZONE [--dir DIR]"; }
+zf_here=${0%/*}; [ "$zf_here" != "$0" ] || zf_here=. # dirname without a process
 # shellcheck source-path=SCRIPTDIR source=../lib/fault.sh
-. "$(dirname "$0")/../lib/fault.sh"
+. "$zf_here/../lib/fault.sh"
 zf_fault_args "$@"
 zf_need_zone
 z=$ZF_TARGET
 if [ "$ZF_ACTION" = inject ]; then
     zf_fault_active "$z" && { zf_fault_done "already injected"; exit 0; }
     zf_fault_mark "$z" "every process of zone $z killed"
-    primary=$(zf_pg_primary_zone)
+    primary=''
+    if [ "$ZF_MODE" = fast ]; then primary=$(zf_pg_primary_zone); fi # a file; Patroni fails over itself
+    # every recorded daemon in one kill builtin (no process started first), then whatever
+    # else lives in the namespace (children such as postgres backends)
+    pids=()
     for f in "$ZF_PIDS/$z"-*.pid; do
-        if [ -f "$f" ]; then kill -s KILL "$(cat "$f")" 2>/dev/null || true; fi
+        p=''
+        { read -r p <"$f"; } 2>/dev/null || true
+        zf_alive "$p" && pids+=("$p")
     done
+    [ ${#pids[@]} -eq 0 ] || kill -s KILL "${pids[@]}" 2>/dev/null || true
     zf_ns_kill "$z"
     if [ "$(zf_mode)" = fast ] && [ "$primary" = "$z" ]; then zf_pg_fast_failover "$z"; fi
     zf_fault_done "processes killed"

@@ -5,8 +5,9 @@
 # (fence the old primary, promote the standby) and heal rebuilds it as a standby.
 set -eu
 zf_fault_usage() { echo "Usage: zone-down.sh inject|heal ZONE [--dir DIR]"; }
+zf_here=${0%/*}; [ "$zf_here" != "$0" ] || zf_here=. # dirname without a process
 # shellcheck source-path=SCRIPTDIR source=../lib/fault.sh
-. "$(dirname "$0")/../lib/fault.sh"
+. "$zf_here/../lib/fault.sh"
 zf_fault_args "$@"
 zf_need_zone
 z=$ZF_TARGET
@@ -14,7 +15,7 @@ if [ "$ZF_ACTION" = inject ]; then
     zf_fault_active "$z" && { zf_fault_done "already injected"; exit 0; }
     zf_fault_mark "$z" "link of zone $z down"
     zf_net_zone_link "$z" down
-    if [ "$(zf_mode)" = fast ] && [ "$(zf_pg_primary_zone)" = "$z" ]; then
+    if [ "$ZF_MODE" = fast ] && [ "$(zf_pg_primary_zone)" = "$z" ]; then
         zf_pg_fast_failover "$z"
         echo "$z" >"$ZF_DIR/fast-failed-over-$z"
     fi

@@ -6,11 +6,16 @@
 # idempotent (inject twice = once, heal without inject = nothing) and heal undoes
 # inject fully. Exit 0 done, 1 failed, 2 usage or the bed is not up.
 
-ZF_TESTBED_HOME=$(cd "$(dirname "$0")/.." && pwd)
+# testbed/ from the action's path, without starting dirname (see zf_read_file)
+ZF_TESTBED_HOME=${0%/*}
+[ "$ZF_TESTBED_HOME" != "$0" ] || ZF_TESTBED_HOME=.
+ZF_TESTBED_HOME=$ZF_TESTBED_HOME/..
+case $ZF_TESTBED_HOME in /*) ;; *) ZF_TESTBED_HOME=$PWD/$ZF_TESTBED_HOME ;; esac
 # shellcheck source=load.sh
 . "$ZF_TESTBED_HOME/lib/load.sh"
 
-# Parses ACTION [TARGET] [EXTRA] [--dir DIR] into ZF_ACTION, ZF_TARGET, ZF_EXTRA.
+# Parses ACTION [TARGET] [EXTRA] [--dir DIR] into ZF_ACTION, ZF_TARGET, ZF_EXTRA; sets
+# ZF_MODE (patroni | fast) once.
 zf_fault_args() {
     local dir='' pos=()
     while [ $# -gt 0 ]; do
@@ -33,15 +38,18 @@ zf_fault_args() {
     zf_state_init "$dir"
     zf_need_root
     zf_need_up
-    ZF_FAULT_KIND=$(basename "$0" .sh)
+    ZF_MODE=''
+    { read -r ZF_MODE <"$ZF_DIR/mode"; } 2>/dev/null || true # zf_mode without a fork
+    ZF_MODE=${ZF_MODE:-none}
+    ZF_FAULT_KIND=${0##*/}
+    ZF_FAULT_KIND=${ZF_FAULT_KIND%.sh}
 }
 
-zf_fault_file() { echo "$ZF_DIR/fault-$ZF_FAULT_KIND-$1"; }
 zf_fault_mark() { # target description: records an active fault (status shows it)
-    echo "$ZF_FAULT_KIND $1${ZF_FAULT_NAME:+ ($ZF_FAULT_NAME)}: $2" >"$(zf_fault_file "$1")"
+    echo "$ZF_FAULT_KIND $1${ZF_FAULT_NAME:+ ($ZF_FAULT_NAME)}: $2" >"$ZF_DIR/fault-$ZF_FAULT_KIND-$1"
 }
-zf_fault_active() { [ -f "$(zf_fault_file "$1")" ]; }
-zf_fault_clear() { rm -f "$(zf_fault_file "$1")"; }
+zf_fault_active() { [ -f "$ZF_DIR/fault-$ZF_FAULT_KIND-$1" ]; }
+zf_fault_clear() { rm -f "$ZF_DIR/fault-$ZF_FAULT_KIND-$1"; }
 
 zf_need_zone() { # validates ZF_TARGET as a zone
     [ -n "$ZF_TARGET" ] || zf_die 2 "$ZF_FAULT_KIND needs a zone (a, b or c) as target"

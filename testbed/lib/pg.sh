@@ -16,10 +16,39 @@ zf_pg_prepare_dir() { # zone: the node's directory, owned by postgres
 
 # The postmaster's PID, from its postmaster.pid (empty when not running).
 zf_pg_postmaster() {
-    local f
-    f="$(zf_pg_data "$1")/postmaster.pid"
-    [ -f "$f" ] && head -n 1 "$f"
-    return 0
+    local pid=''
+    { read -r pid <"$ZF_DIR/pg/$1/data/postmaster.pid"; } 2>/dev/null || true
+    echo "$pid"
+}
+
+# Sets ZF_PM to the zone's running postmaster and returns 0, or returns 1. A postmaster.pid
+# outlives a SIGKILLed postmaster, and its PID may be reused: the process must be alive,
+# be a postgres and run this node's data directory (DIR/pg/ZONE/data, however DIR was
+# spelled at `up`). Builtins only (no process started).
+zf_pg_live_postmaster() {
+    local data="$ZF_DIR/pg/$1/data" comm='' args=()
+    ZF_PM=''
+    { read -r ZF_PM <"$data/postmaster.pid"; } 2>/dev/null || return 1
+    zf_alive "$ZF_PM" || return 1
+    { read -r comm <"/proc/$ZF_PM/comm" && mapfile -d '' -n 3 args <"/proc/$ZF_PM/cmdline"; } 2>/dev/null || return 1
+    [ "$comm" = postgres ] && [ "${args[1]:-}" = -D ] || return 1
+    case ${args[2]:-} in */pg/"$1"/data) return 0 ;; *) return 1 ;; esac
+}
+
+# The zone whose postgres runs as a primary, from the nodes' own files (builtins only, a
+# few milliseconds): a live postmaster whose data directory has no standby.signal (Patroni
+# and pg_basebackup -R write it for a replica; promotion removes it). Empty unless exactly
+# one node qualifies (say two primaries for a moment around a partition): callers then ask
+# Patroni (zf_pg_primary_zone). Sets ZF_PRIMARY (not printed: no subshell to fork).
+zf_pg_running_primary() {
+    local z
+    ZF_PRIMARY=''
+    for z in $ZF_PG_ZONES; do
+        if zf_pg_live_postmaster "$z" && [ ! -e "$ZF_DIR/pg/$z/data/standby.signal" ]; then
+            [ -z "$ZF_PRIMARY" ] || { ZF_PRIMARY=''; return 0; }
+            ZF_PRIMARY=$z
+        fi
+    done
 }
 
 zf_pg_schema() { # zone of the primary: database and table of the app (idempotent)
@@ -122,17 +151,20 @@ zf_patroni_is() { # zone primary|sync|replica: 0 when the node's REST API says s
     curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$(zf_zone_ip "$1"):$ZF_PORT_PATRONI/$2" | grep -q '^200$'
 }
 
-# The zone of the current primary (empty when none answers as primary).
+# The zone of the current primary (empty when none answers as primary). Patroni mode asks
+# every node's REST API at once (the node holding the leader key answers 200 on /primary).
 zf_pg_primary_zone() {
-    local z
+    local z jobs=()
+    if [ "$(zf_mode)" = fast ]; then
+        z=$(zf_read_file "$ZF_DIR/fast-primary" '')
+        [ -n "$z" ] && echo "$z"
+        return 0
+    fi
     for z in $ZF_PG_ZONES; do
-        if [ "$(zf_mode)" = fast ]; then
-            [ "$(cat "$ZF_DIR/fast-primary" 2>/dev/null)" = "$z" ] && { echo "$z"; return 0; }
-        elif zf_patroni_is "$z" primary; then
-            echo "$z"
-            return 0
-        fi
+        { if zf_patroni_is "$z" primary; then echo "$z"; fi; } &
+        jobs+=($!)
     done
+    wait "${jobs[@]}" # these only: a bare wait would also wait for daemons started here
     return 0
 }
 
@@ -143,16 +175,31 @@ zf_pg_other() { # zone: the other database node's zone
     done
 }
 
-# SIGKILLs a node: its Patroni (if any), its postmaster and every backend of it.
+# SIGKILLs a node at once: its Patroni (if any), its postmaster and every backend of it
+# (the postmaster's children, from /proc), all in one `kill` builtin, so that they die
+# within microseconds of each other and no process is started before. Then waits for
+# them to go (at most 2 s) and forgets the PID files.
 zf_pg_kill_node() {
-    local z=$1 pm child
-    pm=$(zf_pg_postmaster "$z")
-    zf_stop "$z" patroni KILL 2
-    if zf_alive "$pm"; then
-        for child in $(ps -o pid= --ppid "$pm" 2>/dev/null); do kill -s KILL "$child" 2>/dev/null || true; done
-        kill -s KILL "$pm" 2>/dev/null || true
+    local z=$1 pids=() kids='' p i name
+    for name in patroni postgres; do # fast mode runs the postmaster itself
+        p=''
+        { read -r p <"$ZF_PIDS/$z-$name.pid"; } 2>/dev/null || true # not $(zf_pid_of): no fork
+        zf_alive "$p" && pids+=("$p")
+    done
+    if zf_pg_live_postmaster "$z"; then
+        { read -r kids <"/proc/$ZF_PM/task/$ZF_PM/children"; } 2>/dev/null || true
+        # shellcheck disable=SC2206 # PIDs separated by spaces
+        pids+=("$ZF_PM" $kids)
     fi
-    zf_stop "$z" postgres KILL 1
+    [ ${#pids[@]} -eq 0 ] || kill -s KILL "${pids[@]}" 2>/dev/null || true
+    for p in "${pids[@]}"; do
+        i=0
+        while zf_alive "$p" && [ "$i" -lt 20 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+    done
+    rm -f "$ZF_PIDS/$z-patroni.pid" "$ZF_PIDS/$z-postgres.pid"
 }
 
 # --- fast mode --------------------------------------------------------------------------
