@@ -188,3 +188,40 @@ Test(calendar, released_chunks_are_reused_so_memory_follows_what_is_held)
     zf_queue_free(&q);
     zf_cal_free(&c);
 }
+
+Test(calendar, a_released_bucket_is_kept_by_sub_slot_for_prefetch_hints)
+{
+    zf_calendar_t c;
+    zf_queue_t q;
+    zf_rng_t r;
+    zf_event_t e;
+    static uint64_t objs[3000];
+    cr_assert_eq(zf_cal_init(&c, ZF_MIN, 3000), 0);
+    cr_assert_eq(zf_rng_init(&r, 9, "test/calendar"), 0);
+    zf_queue_init(&q);
+    zf_time_t w = (zf_time_t)1 << c.shift, sub_w = w >> ZF_CAL_SUB_BITS;
+    uint32_t per_sub[ZF_CAL_SUBS] = {0};
+    for (uint32_t i = 0; i < 3000; i++) { /* all in the first bucket */
+        zf_time_t t = (zf_time_t)(zf_rng_uniform(&r) * (double)w);
+        per_sub[t / sub_w]++;
+        cr_assert_eq(zf_cal_add(&c, t, i, 0), 0);
+    }
+    cr_assert_eq(zf_cal_release(&c, &q, DUE_KIND), 0);
+    cr_assert_eq(c.sub[0], 0);
+    for (uint32_t s = 0; s < ZF_CAL_SUBS; s++)
+        cr_assert_eq(c.sub[s + 1] - c.sub[s], per_sub[s], "sub-slot %u", s);
+    /* hints: the sub-slots up to the one after now's, each once, none past the bucket */
+    uint32_t last = 0;
+    while (zf_queue_pop(&q, &e)) {
+        zf_cal_prefetch_next(&c, e.time, (const char *)objs, sizeof *objs, sizeof *objs);
+        uint32_t s = (uint32_t)(e.time / sub_w);
+        cr_assert_eq(c.hinted, s + 2 < ZF_CAL_SUBS ? s + 2 : ZF_CAL_SUBS);
+        cr_assert_geq(c.hinted, last);
+        last = c.hinted;
+    }
+    zf_cal_prefetch_next(&c, w + 1, (const char *)objs, sizeof *objs, sizeof *objs);
+    cr_assert_eq(c.hinted, ZF_CAL_SUBS);
+    zf_rng_free(&r);
+    zf_queue_free(&q);
+    zf_cal_free(&c);
+}

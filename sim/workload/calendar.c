@@ -81,12 +81,14 @@ void zf_cal_free(zf_calendar_t *c)
         c->slabs = next;
     }
     free(c->b);
+    free(c->due);
     memset(c, 0, sizeof *c);
 }
 
 size_t zf_cal_bytes(const zf_calendar_t *c)
 {
-    return c->nb * sizeof(bucket_t) + c->chunks_total * chunk_bytes(c);
+    return c->nb * sizeof(bucket_t) + c->chunks_total * chunk_bytes(c) +
+           c->due_cap * sizeof(entry_t);
 }
 
 /* A chunk from the pool, growing it by a slab when empty; NULL when out of memory. */
@@ -142,6 +144,37 @@ void zf_cal_skip_to(zf_calendar_t *c, zf_time_t now)
     c->from = (zf_time_t)(((uint64_t)now + w - 1) & ~(w - 1));
 }
 
+/* Copies the chunks from k on into c->due in order of sub-slot (a stable counting sort)
+ * and fills c->sub. 0 or ZF_ENOMEM. */
+static int sort_due(zf_calendar_t *c, const chunk_t *k)
+{
+    uint32_t *sub = c->sub, sub_shift = c->shift - ZF_CAL_SUB_BITS;
+    size_t n = 0;
+    memset(sub, 0, sizeof c->sub);
+    for (const chunk_t *x = k; x; x = x->next) {
+        for (uint32_t i = 0; i < x->n; i++)
+            sub[(x->e[i].dt >> sub_shift) + 1]++;
+        n += x->n;
+    }
+    if (n > c->due_cap) {
+        size_t cap = n + n / 4;
+        entry_t *v = malloc(cap * sizeof *v);
+        if (!v)
+            return ZF_ENOMEM;
+        free(c->due);
+        c->due = v;
+        c->due_cap = cap;
+    }
+    for (uint32_t s = 0; s < ZF_CAL_SUBS; s++)
+        sub[s + 1] += sub[s];
+    uint32_t pos[ZF_CAL_SUBS];
+    memcpy(pos, sub, sizeof pos);
+    for (const chunk_t *x = k; x; x = x->next)
+        for (uint32_t i = 0; i < x->n; i++)
+            c->due[pos[x->e[i].dt >> sub_shift]++] = x->e[i];
+    return 0;
+}
+
 int zf_cal_release(zf_calendar_t *c, zf_queue_t *q, unsigned kind)
 {
     if (c->nb == 0)
@@ -149,19 +182,35 @@ int zf_cal_release(zf_calendar_t *c, zf_queue_t *q, unsigned kind)
     bucket_t *b = &c->b[((uint64_t)c->from >> c->shift) & (c->nb - 1)];
     zf_time_t from = c->from;
     chunk_t *k = b->first;
-    int rc = 0;
+    int rc = sort_due(c, k);
     b->first = b->last = NULL;
     c->from += (zf_time_t)1 << c->shift;
+    c->due_from = from;
+    c->hinted = 0;
+    for (uint32_t i = 0; i < c->sub[ZF_CAL_SUBS] && rc == 0; i++)
+        rc = zf_queue_push(q, from + c->due[i].dt, kind, c->due[i].obj, c->due[i].arg);
     while (k) {
         chunk_t *next = k->next;
-        if (next)
-            __builtin_prefetch(next);
-        for (uint32_t i = 0; i < k->n && rc == 0; i++)
-            rc = zf_queue_push(q, from + k->e[i].dt, kind, k->e[i].obj, k->e[i].arg);
         c->count -= k->n;
         k->next = c->free_chunks;
         c->free_chunks = k;
         k = next;
     }
+    if (rc)
+        c->sub[ZF_CAL_SUBS] = 0; /* no hints from a bucket not fully released */
     return rc;
+}
+
+void zf_cal_prefetch_next(zf_calendar_t *c, zf_time_t now, const char *base, size_t stride,
+                          size_t size)
+{
+    if (now < c->due_from || c->hinted >= ZF_CAL_SUBS)
+        return;
+    uint64_t s = ((uint64_t)(now - c->due_from) >> (c->shift - ZF_CAL_SUB_BITS)) + 1;
+    for (; c->hinted <= s && c->hinted < ZF_CAL_SUBS; c->hinted++)
+        for (uint32_t i = c->sub[c->hinted]; i < c->sub[c->hinted + 1]; i++) {
+            const char *p = base + (size_t)c->due[i].obj * stride;
+            __builtin_prefetch(p, 1);
+            __builtin_prefetch(p + size - 1, 1);
+        }
 }

@@ -3,7 +3,9 @@
  * covers [from, from + span); each bucket is an unsorted list of (time, obj, arg) entries
  * in insertion order. Releasing the bucket that starts at `from` pushes its entries into
  * the caller's event queue, which orders them, and moves `from` on by W. At a million
- * devices the main queue then holds about 70,000 events instead of 1.05 million. */
+ * devices the main queue then holds about 70,000 events instead of 1.05 million. The
+ * released entries are kept in order of their sub-slot of W / ZF_CAL_SUBS until the next
+ * release, so that the caller can prefetch the objects of the entries due next. */
 #ifndef ZF_WL_CALENDAR_H
 #define ZF_WL_CALENDAR_H
 
@@ -14,8 +16,12 @@
 #include "engine/clock.h"
 #include "engine/queue.h"
 
+#define ZF_CAL_SUB_BITS 6
+#define ZF_CAL_SUBS (1u << ZF_CAL_SUB_BITS) /* sub-slots per bucket, for prefetch hints */
+
 struct zf_cal_bucket;
 struct zf_cal_chunk;
+struct zf_cal_entry;
 
 /* Embedded in the fleet; fields are the calendar's (calendar.c). */
 typedef struct zf_calendar {
@@ -27,6 +33,12 @@ typedef struct zf_calendar {
     struct zf_cal_chunk *free_chunks;
     struct zf_cal_slab *slabs;
     size_t chunks_total;
+    /* the last bucket released, by sub-slot: due[sub[s] .. sub[s + 1]) fall in sub-slot s */
+    struct zf_cal_entry *due;
+    size_t due_cap;
+    zf_time_t due_from;        /* its start */
+    uint32_t sub[ZF_CAL_SUBS + 1];
+    uint32_t hinted;           /* sub-slots whose objects were prefetched */
 } zf_calendar_t;
 
 /* Sets up a calendar whose span is at least horizon_ns (at most 2^16 buckets of at most
@@ -52,10 +64,17 @@ static inline zf_time_t zf_cal_next(const zf_calendar_t *c) { return c->from; }
 void zf_cal_skip_to(zf_calendar_t *c, zf_time_t now);
 
 /* Releases the bucket [from, from + W): pushes each entry into q as an event of `kind` at
- * its time with its obj and arg, in insertion order, then moves from on by W. The entries
- * are at or after from, so call it when q's now is at most from. 0 or ZF_ENOMEM (the
- * entries not pushed are lost). */
+ * its time with its obj and arg, in order of sub-slot and, within one, of insertion (so
+ * entries at equal times keep their insertion order), then moves from on by W. The
+ * entries are at or after from, so call it when q's now is at most from. 0 or ZF_ENOMEM
+ * (the entries not pushed are lost). */
 int zf_cal_release(zf_calendar_t *c, zf_queue_t *q, unsigned kind);
+
+/* A hint at time now (an entry of the last released bucket is due): prefetches, once per
+ * sub-slot, base + obj * stride (its first and last byte, `size` bytes apart) for the
+ * entries of the sub-slots up to the one after now's. */
+void zf_cal_prefetch_next(zf_calendar_t *c, zf_time_t now, const char *base, size_t stride,
+                          size_t size);
 
 static inline size_t zf_cal_size(const zf_calendar_t *c) { return c->count; }
 

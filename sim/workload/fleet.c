@@ -374,6 +374,9 @@ static int on_report(zf_fleet_t *fl, uint32_t d, zf_time_t base, zf_time_t now,
                      zf_request_t *req)
 {
     zf_time_t change, next = ZF_TIME_MAX;
+    /* the devices of the reports due next (a few hundred events on), out of cache at a
+     * million devices: fetched now */
+    zf_cal_prefetch_next(&fl->cal, now, (const char *)fl->dev, sizeof(fdev_t), sizeof(fdev_t));
     double m = zf_rate_bursts(fl->c->spec, ZF_BURST_DEVICES, -1, base, &change);
     if (m > 0) { /* a device burst shortens the reporting interval by its multiplier */
         zf_time_t step = (zf_time_t)((double)fl->f->report_interval / m);
