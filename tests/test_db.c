@@ -251,3 +251,52 @@ Test(db, writes_waiting_for_a_connection_at_a_crash_are_not_indeterminate)
     cr_assert_gt(r.rec.per_sec_failed[60], 10, "the waiting ones fail at the crash");
     mx_free(&r);
 }
+
+/* As DB2, over 1500 s, with 20 devices writing once a second each (30,000 writes: the ring
+ * of acknowledgement times wraps, grows and is trimmed). */
+#define DB2_LONG(dbopts, faults)                                                            \
+    "{'name': 'db', 'duration': '1500s', 'zones': ['a', 'b'],"                             \
+    " 'kinds': [{'name': 'w', 'lb': 'lb', 'service': '1ms', 'db_writes': 1,"               \
+    "   'must_not_lose': true, 'timeout': '30s'}],"                                          \
+    " 'workload': {'devices': {'count': 20, 'report': {'kind': 'w', 'interval': '1s',"     \
+    "   'jitter': '0s'}}},"                                                                  \
+    " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]}],"       \
+    " 'groups': [{'name': 'app', 'min': 2, 'max': 2, 'instance': {'vcpus': 8}}],"          \
+    " 'database': {'primary_zone': 'a', 'read': '1ms', 'replication_rtt': '1ms'" dbopts "},"\
+    " 'faults': [" faults "]}"
+
+/* An asynchronous standby 15 minutes behind at a crash at 1200 s: the accounting keeps
+ * ten minutes of acknowledgements before the latest one, so 20 x 600 writes are lost
+ * and one more, the window being closed at both ends, while the RPO is the whole lag. */
+Test(db, a_loss_reaches_back_ten_minutes_before_the_latest_acknowledgement)
+{
+    mx_run_t r;
+    mx_run(&r, DB2_LONG(", 'standby_zone': 'b', 'replication': 'async', 'async_lag': '15m'"
+                        PHASES, "{'name': 'crash', 'type': 'db_crash', 'after': '1200s'}"),
+           5);
+    cr_log_info("lost %lu", (unsigned long)r.rec.lost_writes);
+    cr_assert_eq(r.rec.lost_writes, 20 * 600 + 1, "%lu lost",
+              (unsigned long)r.rec.lost_writes);
+    cr_assert_eq(r.rec.rpo_s, 900.0, "rpo %g s", r.rec.rpo_s);
+    mx_free(&r);
+}
+
+/* After 25,000 writes (the ring wrapped and was trimmed many times), an async crash at
+ * 1250 s with a 5 s lag loses the last 5 s of writes, and a point-in-time restore at
+ * 1430 s (logs shipped every 60 s) loses those of (1380 s, 1430 s] but not the ones the
+ * crash already lost. */
+Test(db, losses_are_exact_after_the_ring_wrapped_and_count_each_write_once)
+{
+    mx_run_t r;
+    mx_run(&r, DB2_LONG(", 'standby_zone': 'b', 'replication': 'async', 'async_lag': '5s',"
+                        " 'log_ship_interval': '60s'" PHASES,
+                        "{'name': 'crash', 'type': 'db_crash', 'after': '1250s'},"
+                        "{'name': 'restore', 'type': 'point_in_time_restore', 'after': '1430s',"
+                        " 'duration': '20s'}"),
+           5);
+    cr_log_info("lost %lu", (unsigned long)r.rec.lost_writes);
+    cr_assert_eq(r.rec.lost_writes, 20 * 5 + 20 * 50, "%lu lost",
+                 (unsigned long)r.rec.lost_writes);
+    cr_assert_eq(r.rec.rpo_s, 50.0, "rpo %g s", r.rec.rpo_s);
+    mx_free(&r);
+}

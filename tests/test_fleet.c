@@ -380,3 +380,144 @@ Test(fleet, per_second_report_counts_vary_like_independent_phases)
     /* the sample variance of 3600 Poisson counts is within 10% of the mean (sd 2.4%) */
     cr_assert(var / mean > 0.9 && var / mean < 1.1, "dispersion %.3f", var / mean);
 }
+
+/* ---- the report calendar (sim/workload/calendar.c) seen through the fleet ---- */
+
+typedef struct ref_report {
+    zf_time_t t;
+    uint32_t d, seq;
+} ref_report_t;
+
+/* The reports a fleet of n devices with this interval and jitter creates before `until`
+ * under `seed`, in order, computed the plain way: the same draws from the same stream
+ * ("workload/fleet/reports"), every timer in one event queue. Returns the count; *out is
+ * the caller's (free). */
+static size_t reference_reports(uint32_t n, zf_time_t interval, zf_time_t jitter,
+                                uint64_t seed, zf_time_t until, ref_report_t **out)
+{
+    zf_rng_t r;
+    zf_queue_t q;
+    zf_event_t e;
+    size_t len = 0, cap = 4096;
+    uint32_t *seq = calloc(n, sizeof *seq);
+    ref_report_t *v = malloc(cap * sizeof *v);
+    cr_assert(seq && v);
+    cr_assert_eq(zf_rng_init(&r, seed, "workload/fleet/reports"), 0);
+    zf_queue_init(&q);
+    double slice = (double)interval / n;
+    for (uint32_t d = 0; d < n; d++) {
+        zf_time_t phase = (zf_time_t)(((double)d + zf_rng_uniform(&r)) * slice);
+        zf_time_t t = phase + (jitter > 0 ? (zf_time_t)(zf_rng_uniform(&r) * (double)jitter) : 0);
+        if (t < until)
+            cr_assert_eq(zf_queue_push(&q, t, 0, d, (uint64_t)phase), 0);
+    }
+    while (zf_queue_pop(&q, &e)) {
+        if (len == cap)
+            cr_assert_not_null(v = realloc(v, (cap *= 2) * sizeof *v));
+        v[len++] = (ref_report_t){e.time, e.obj, seq[e.obj]++};
+        zf_time_t next = (zf_time_t)e.arg + interval;
+        zf_time_t t = next + (jitter > 0 ? (zf_time_t)(zf_rng_uniform(&r) * (double)jitter) : 0);
+        if (t < until)
+            cr_assert_eq(zf_queue_push(&q, t, 0, e.obj, (uint64_t)next), 0);
+    }
+    zf_queue_free(&q);
+    zf_rng_free(&r);
+    free(seq);
+    *out = v;
+    return len;
+}
+
+Test(fleet, reports_fire_at_exactly_the_instants_their_draws_give)
+{
+    fleet_scenario("'count': 2000, 'report': {'kind': 'report', 'interval': '10m', "
+                   "'jitter': '1m'}", "");
+    ref_report_t *ref;
+    size_t n = reference_reports(2000, 10 * ZF_MIN, ZF_MIN, 11, 3 * ZF_HOUR, &ref);
+    fx_run(sc, &(fx_opts_t){.until = 3 * ZF_HOUR, .latency = 50 * ZF_MS, .seed = 11}, &run);
+    cr_assert_eq(run.n, n, "%zu reports, %zu expected", run.n, n);
+    cr_assert_eq(run.st.created, n);
+    for (size_t i = 0; i < n; i++) {
+        const zf_request_t *r = &run.rec[i].r;
+        cr_assert(r->t == ref[i].t && r->entity == ref[i].d && r->seq == ref[i].seq,
+                  "report %zu: device %u seq %u at %lld, expected device %u seq %u at %lld", i,
+                  r->entity, r->seq, (long long)r->t, ref[i].d, ref[i].seq, (long long)ref[i].t);
+    }
+    free(ref);
+}
+
+static int by_device_seq(const void *a, const void *b)
+{
+    const ref_report_t *x = a, *y = b;
+    return x->d != y->d ? (x->d > y->d) - (x->d < y->d) : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+Test(fleet, a_report_due_while_offline_is_created_on_time_buffered_and_sent_after)
+{
+    fleet_scenario("'count': 1000, 'report': {'kind': 'report', 'interval': '10m', "
+                   "'jitter': '1m'}, 'reconnect_jitter': '5m'", "");
+    fx_outage_t out[2] = {{ZF_HOUR, 1.0, 3}, {2 * ZF_HOUR, 0, 3}};
+    ref_report_t *ref;
+    size_t n = reference_reports(1000, 10 * ZF_MIN, ZF_MIN, 12, 3 * ZF_HOUR, &ref);
+    fx_run(sc, &(fx_opts_t){.until = 3 * ZF_HOUR, .latency = 50 * ZF_MS, .seed = 12,
+                            .outages = out, .noutages = 2}, &run);
+    cr_assert_eq(run.st.created, n, "every report created, network or not");
+    qsort(ref, n, sizeof *ref, by_device_seq);
+    size_t *first = calloc(1001, sizeof *first), buffered = 0, sent = 0;
+    for (size_t i = n; i-- > 0;)
+        first[ref[i].d] = i;
+    for (size_t i = 0; i < run.n; i++) {
+        const zf_request_t *r = &run.rec[i].r;
+        const ref_report_t *x = &ref[first[r->entity] + r->seq];
+        cr_assert(x->d == r->entity && x->seq == r->seq);
+        bool due_offline = x->t >= ZF_HOUR && x->t < 2 * ZF_HOUR;
+        if (due_offline) {
+            cr_assert(r->flags & ZF_REQ_BUFFERED, "device %u seq %u", r->entity, r->seq);
+            cr_assert(r->t >= 2 * ZF_HOUR && r->t < 2 * ZF_HOUR + 5 * ZF_MIN + ZF_S);
+            buffered++;
+        } else if (!(r->flags & ZF_REQ_BUFFERED)) {
+            cr_assert_eq(r->t, x->t, "sent when created");
+        } else {
+            cr_assert_geq(r->t, x->t); /* created while the buffer drained */
+        }
+        sent++;
+    }
+    cr_assert_eq(sent, n, "all delivered by the end");
+    cr_assert(buffered >= 5 * 1000 && buffered <= 7 * 1000, "%zu buffered", buffered);
+    free(first);
+    free(ref);
+}
+
+Test(fleet, a_silencing_burst_longer_than_the_calendar_holds_reports_until_it_ends)
+{
+    /* multiplier 0 for 3 h from 1 h: a device's first report in the burst (base before it,
+     * so within 31 minutes) sends its next one to the burst's end, beyond the calendar's
+     * span (about an interval plus jitter), and the calendar idles meanwhile */
+    fleet_scenario("'count': 1000, 'report': {'kind': 'report', 'interval': '30m', 'jitter': "
+                   "'1m'}", ", 'bursts': [{'name': 'quiet', 'after': '1h', 'duration': '3h', "
+                   "'multiplier': 0, 'applies_to': ['devices']}]");
+    fx_run(sc, &(fx_opts_t){.until = 6 * ZF_HOUR, .latency = 10 * ZF_MS, .seed = 13}, &run);
+    size_t first = 0, during = 0, at_end = 0, after = 0, later = 0;
+    uint8_t *seen = calloc(1000, 1);
+    for (size_t i = 0; i < run.n; i++) {
+        zf_time_t t = run.rec[i].r.t;
+        uint32_t d = run.rec[i].r.entity;
+        if (t >= ZF_HOUR && t < ZF_HOUR + 31 * ZF_MIN && !(seen[d] & 1)) {
+            seen[d] |= 1; /* once or twice (a report due before 1 h but jittered past it) */
+            first++;
+        }
+        during += t >= ZF_HOUR + 31 * ZF_MIN && t < 4 * ZF_HOUR;
+        if (t >= 4 * ZF_HOUR && t < 4 * ZF_HOUR + ZF_MIN) {
+            cr_assert_not(seen[d] & 2, "device %u twice as the burst ends", d);
+            seen[d] |= 2;
+            at_end++;
+        }
+        after += t >= 4 * ZF_HOUR + ZF_MIN && t < 4 * ZF_HOUR + 30 * ZF_MIN;
+        later += t >= 4 * ZF_HOUR + 30 * ZF_MIN && t < 5 * ZF_HOUR + ZF_MIN;
+    }
+    free(seen);
+    cr_assert_eq(first, 1000, "each device once more as the burst begins");
+    cr_assert_eq(during, 0);
+    cr_assert_eq(at_end, 1000, "each device once as the burst ends");
+    cr_assert_eq(after, 0);
+    cr_assert_eq(later, 2000, "then every 30 minutes again");
+}

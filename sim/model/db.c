@@ -63,30 +63,70 @@ int zf_db_end(zf_model_t *m, zf_time_t now)
 
 /* ---------- acknowledged writes and their loss ---------- */
 
+/* The ring of acknowledgement times is in time order (acks come at the simulation's now)
+ * and its capacity is a power of two (indices wrap with a mask). A loss never reaches
+ * further back than `keep` before the latest acknowledgement, so older times can go, but
+ * lazily: the ring's old end is trimmed every ACK_TRIM_EVERY acknowledgements, when it is
+ * full and before a loss is counted, not on every write (its old end is a cache miss).
+ * Trimmed up to the latest acknowledgement before every count, the ring holds exactly the
+ * times it would hold if trimmed on every write. */
+#define ACK_TRIM_EVERY 64
+
+static zf_time_t ack_keep(const zf_db_spec_t *s)
+{
+    return s->log_ship_interval > 10 * ZF_MIN ? s->log_ship_interval : 10 * ZF_MIN;
+}
+
+/* Forgets the acknowledgements before `cutoff`. */
+static void ack_trim(zf_mdb_t *d, zf_time_t cutoff)
+{
+    uint32_t mask = d->ack_cap - 1, head = d->ack_head, len = d->ack_len;
+    while (len && d->ack_t[head] < cutoff) {
+        head = (head + 1) & mask;
+        len--;
+    }
+    d->ack_head = head;
+    d->ack_len = len;
+}
+
+/* Time of the latest acknowledgement held (the ring is not empty). */
+static zf_time_t ack_latest(const zf_mdb_t *d)
+{
+    return d->ack_t[(d->ack_head + d->ack_len - 1) & (d->ack_cap - 1)];
+}
+
+/* Makes room in a full ring: trims it as of now, doubles it if that freed less than a
+ * sixteenth (so that a ring about the size of the window is not trimmed on every write).
+ * False when it is still full (out of memory). */
+static bool ack_room(zf_mdb_t *d, zf_time_t cutoff)
+{
+    ack_trim(d, cutoff);
+    if (d->ack_cap && d->ack_len <= d->ack_cap - d->ack_cap / 16)
+        return true;
+    uint32_t cap = d->ack_cap ? d->ack_cap * 2 : 4096, mask = d->ack_cap - 1;
+    zf_time_t *v = malloc(cap * sizeof *v);
+    if (!v)
+        return d->ack_len < d->ack_cap;
+    for (uint32_t i = 0; i < d->ack_len; i++)
+        v[i] = d->ack_t[(d->ack_head + i) & mask];
+    free(d->ack_t);
+    d->ack_t = v;
+    d->ack_cap = cap;
+    d->ack_head = 0;
+    return true;
+}
+
 void zf_db_ack(zf_model_t *m, zf_time_t now)
 {
     zf_mdb_t *d = &m->db;
-    const zf_db_spec_t *s = &m->dep->db;
-    zf_time_t keep = s->log_ship_interval > 10 * ZF_MIN ? s->log_ship_interval : 10 * ZF_MIN;
+    zf_time_t keep = ack_keep(&m->dep->db);
     m->acked_writes++;
-    while (d->ack_len && d->ack_t[d->ack_head] < now - keep) {
-        d->ack_head = (d->ack_head + 1) % d->ack_cap;
-        d->ack_len--;
-    }
-    if (d->ack_len == d->ack_cap) {
-        uint32_t cap = d->ack_cap ? d->ack_cap * 2 : 4096;
-        zf_time_t *v = malloc(cap * sizeof *v);
-        if (!v)
-            return; /* loss accounting degrades to what fits; the run goes on */
-        for (uint32_t i = 0; i < d->ack_len; i++)
-            v[i] = d->ack_t[(d->ack_head + i) % d->ack_cap];
-        free(d->ack_t);
-        d->ack_t = v;
-        d->ack_cap = cap;
-        d->ack_head = 0;
-    }
-    d->ack_t[(d->ack_head + d->ack_len) % d->ack_cap] = now;
+    if (d->ack_len == d->ack_cap && !ack_room(d, now - keep))
+        return; /* loss accounting degrades to what fits; the run goes on */
+    d->ack_t[(d->ack_head + d->ack_len) & (d->ack_cap - 1)] = now;
     d->ack_len++;
+    if (m->acked_writes % ACK_TRIM_EVERY == 0)
+        ack_trim(d, now - keep);
 }
 
 /* The database goes back to its state at `since`: the writes acknowledged after it are
@@ -96,13 +136,19 @@ static void lose_since(zf_model_t *m, zf_time_t since, zf_time_t now)
 {
     zf_mdb_t *d = &m->db;
     uint64_t n = 0;
+    /* as of the latest acknowledgement, which is the ring's last unless a loss removed it
+     * since; then that loss trimmed as of it, and a cutoff from an earlier time removes
+     * nothing more */
+    if (d->ack_len)
+        ack_trim(d, ack_latest(d) - ack_keep(&m->dep->db));
+    uint32_t mask = d->ack_cap - 1;
     for (uint32_t i = 0; i < d->ack_len; i++)
-        n += d->ack_t[(d->ack_head + i) % d->ack_cap] > since;
+        n += d->ack_t[(d->ack_head + i) & mask] > since;
     m->lost_writes += n;
     if (zf_time_to_s(now - since) > m->rpo_s)
         m->rpo_s = zf_time_to_s(now - since);
     /* lost writes leave the ring: a second loss cannot count them again */
-    while (d->ack_len && d->ack_t[(d->ack_head + d->ack_len - 1) % d->ack_cap] > since)
+    while (d->ack_len && ack_latest(d) > since)
         d->ack_len--;
 }
 

@@ -131,7 +131,12 @@ int zf_fleet_init(zf_fleet_t *fl, const zf_wl_ctx_t *c, zf_err_t *err)
     fl->trips = (zf_rate_t){(double)fl->n * fl->f->trips_per_day / 86400.0,
                             &fl->f->trip_profile, fl->f->trip_profile.mean, 0, 0,
                             ZF_BURST_DEVICES, -1};
-    return init_types(fl, err);
+    int rc = init_types(fl, err);
+    /* a report is due at most interval + jitter after the one that schedules it */
+    if (rc == 0 && fl->t_report != ZF_FLEET_NO_TYPE &&
+        zf_cal_init(&fl->cal, fl->f->report_interval + fl->f->report_jitter, fl->n))
+        rc = zf_err_set(err, ZF_ENOMEM, "out of memory for %u devices", fl->n);
+    return rc;
 }
 
 void zf_fleet_free(zf_fleet_t *fl)
@@ -140,6 +145,7 @@ void zf_fleet_free(zf_fleet_t *fl)
     free(fl->pings);
     free(fl->kind_type);
     zf_backlog_pool_free(&fl->pool);
+    zf_cal_free(&fl->cal);
     zf_rng_free(&fl->r_reports);
     zf_rng_free(&fl->r_trips);
     zf_rng_free(&fl->r_retry);
@@ -149,12 +155,51 @@ void zf_fleet_free(zf_fleet_t *fl)
 
 size_t zf_fleet_bytes(const zf_fleet_t *fl)
 {
-    return (size_t)fl->n * sizeof(fdev_t) + zf_backlog_pool_bytes(&fl->pool);
+    return (size_t)fl->n * sizeof(fdev_t) + zf_backlog_pool_bytes(&fl->pool) +
+           zf_cal_bytes(&fl->cal);
 }
 
 static zf_time_t uniform_ns(zf_rng_t *r, zf_time_t span)
 {
     return span > 0 ? (zf_time_t)(zf_rng_uniform(r) * (double)span) : 0;
+}
+
+/* ---- the report calendar ---- */
+
+/* Schedules device d's report at t (base: its instant before jitter). Reports are about a
+ * million long-lived timers at fleet scale: they wait in the calendar, which releases
+ * them into the queue a bucket (about 2 s) at a time (ZF_WLE_REPORTS_DUE), so that the
+ * queue holds tens of thousands of events rather than a million. A report the calendar
+ * cannot hold (due before its next bucket, or beyond its span) goes straight into the
+ * queue. Either way it fires at t; only its order among events at the same nanosecond
+ * depends on the route. 0 or ZF_ENOMEM. */
+static int report_at(zf_fleet_t *fl, zf_time_t t, uint32_t d, zf_time_t base)
+{
+    zf_calendar_t *cal = &fl->cal;
+    int rc;
+    if (t >= fl->c->end)
+        return 0;
+    if (!fl->cal_armed)
+        zf_cal_skip_to(cal, zf_queue_now(fl->c->q)); /* idle until now: catch up */
+    if (!zf_cal_holds(cal, t))
+        return zf_wl_push(fl->c, t, ZF_WLE_REPORT, d, (uint64_t)base);
+    if ((rc = zf_cal_add(cal, t, d, (uint64_t)base)) || fl->cal_armed)
+        return rc;
+    fl->cal_armed = true;
+    return zf_wl_push(fl->c, zf_cal_next(cal), ZF_WLE_REPORTS_DUE, 0, 0);
+}
+
+/* The calendar's next bucket is due: its reports go into the queue. */
+static int on_reports_due(zf_fleet_t *fl)
+{
+    int rc = zf_cal_release(&fl->cal, fl->c->q, fl->c->kind_base + ZF_WLE_REPORT);
+    if (rc)
+        return rc;
+    if (zf_cal_size(&fl->cal) == 0) {
+        fl->cal_armed = false; /* until the next report is scheduled */
+        return 0;
+    }
+    return zf_wl_push(fl->c, zf_cal_next(&fl->cal), ZF_WLE_REPORTS_DUE, 0, 0);
 }
 
 int zf_fleet_start(zf_fleet_t *fl)
@@ -171,7 +216,7 @@ int zf_fleet_start(zf_fleet_t *fl)
         double slice = (double)fl->f->report_interval / fl->n;
         zf_time_t phase = (zf_time_t)(((double)d + zf_rng_uniform(&fl->r_reports)) * slice);
         zf_time_t t = phase + uniform_ns(&fl->r_reports, fl->f->report_jitter);
-        if ((rc = zf_wl_push(fl->c, t, ZF_WLE_REPORT, d, (uint64_t)phase)))
+        if ((rc = report_at(fl, t, d, phase)))
             return rc;
     }
     zf_time_t t = zf_rate_next(&fl->trips, w, &fl->r_trips, 0, fl->c->end);
@@ -329,6 +374,9 @@ static int on_report(zf_fleet_t *fl, uint32_t d, zf_time_t base, zf_time_t now,
                      zf_request_t *req)
 {
     zf_time_t change, next = ZF_TIME_MAX;
+    /* the devices of the reports due next (a few hundred events on), out of cache at a
+     * million devices: fetched now */
+    zf_cal_prefetch_next(&fl->cal, now, (const char *)fl->dev, sizeof(fdev_t), sizeof(fdev_t));
     double m = zf_rate_bursts(fl->c->spec, ZF_BURST_DEVICES, -1, base, &change);
     if (m > 0) { /* a device burst shortens the reporting interval by its multiplier */
         zf_time_t step = (zf_time_t)((double)fl->f->report_interval / m);
@@ -338,7 +386,7 @@ static int on_report(zf_fleet_t *fl, uint32_t d, zf_time_t base, zf_time_t now,
     }
     if (next != ZF_TIME_MAX) {
         zf_time_t t = next + uniform_ns(&fl->r_reports, fl->f->report_jitter);
-        int rc = zf_wl_push(fl->c, t < now ? now : t, ZF_WLE_REPORT, d, (uint64_t)next);
+        int rc = report_at(fl, t < now ? now : t, d, next);
         if (rc)
             return rc;
     }
@@ -493,7 +541,9 @@ static int on_fleet_burst(zf_fleet_t *fl, uint32_t b)
 
 int zf_fleet_event(zf_fleet_t *fl, unsigned ev, const zf_event_t *e, zf_request_t *req)
 {
-    fdev_t *v = ev == ZF_WLE_TRIP_START || ev == ZF_WLE_FLEET_BURST ? NULL : &fl->dev[e->obj];
+    fdev_t *v = ev == ZF_WLE_TRIP_START || ev == ZF_WLE_FLEET_BURST || ev == ZF_WLE_REPORTS_DUE
+                    ? NULL
+                    : &fl->dev[e->obj];
     switch (ev) {
     case ZF_WLE_REPORT: return on_report(fl, e->obj, (zf_time_t)e->arg, e->time, req);
     case ZF_WLE_TRIP_START: return on_trip_start(fl, e->time, req);
@@ -509,6 +559,7 @@ int zf_fleet_event(zf_fleet_t *fl, unsigned ev, const zf_event_t *e, zf_request_
     case ZF_WLE_RECONNECT: return on_reconnect(fl, e->obj, e->arg, e->time, req);
     case ZF_WLE_FLEET_BURST: return on_fleet_burst(fl, e->obj);
     case ZF_WLE_BURST_MSG: return dev_message(fl, e->obj, (uint8_t)e->arg, e->time, req);
+    case ZF_WLE_REPORTS_DUE: return on_reports_due(fl);
     default: assert(!"not a fleet event"); return 0;
     }
 }

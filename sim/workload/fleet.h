@@ -14,6 +14,7 @@
 #include "engine/err.h"
 #include "engine/rng.h"
 #include "workload/backlog.h"
+#include "workload/calendar.h"
 #include "workload/rate.h"
 #include "workload/wl.h"
 
@@ -38,6 +39,9 @@ typedef struct zf_fleet {
     /* GPS pings of the last gps_interval, oldest first (fleet.c: prefetch hints) */
     struct zf_fleet_ping *pings;
     uint32_t pings_cap, pings_head, pings_len;
+    /* pending reports, out of the main queue until their bucket is due (fleet.c) */
+    zf_calendar_t cal;
+    bool cal_armed;             /* a ZF_WLE_REPORTS_DUE event is pending */
 } zf_fleet_t;
 
 /* Sets the fleet up from c->spec (n = 0 for none). 0, ZF_ENOMEM or ZF_EINVAL (too many
@@ -48,7 +52,7 @@ void zf_fleet_free(zf_fleet_t *fl);
 /* Schedules every device's first report, the first trip start and the fleet bursts. */
 int zf_fleet_start(zf_fleet_t *fl);
 
-/* Handles a fleet event (ZF_WLE_REPORT .. ZF_WLE_BURST_MSG) at e->time: 1 and *req when
+/* Handles a fleet event (ZF_WLE_REPORT .. ZF_WLE_BURST_MSG, ZF_WLE_REPORTS_DUE) at e->time: 1 and *req when
  * a request is due now, 0 when none, or ZF_ENOMEM. */
 int zf_fleet_event(zf_fleet_t *fl, unsigned ev, const zf_event_t *e, zf_request_t *req);
 
@@ -58,7 +62,7 @@ int zf_fleet_result(zf_fleet_t *fl, const zf_request_t *req, bool ok, zf_time_t 
 /* See zf_workload_set_offline. 0 or ZF_ENOMEM. */
 int zf_fleet_set_offline(zf_fleet_t *fl, double fraction, uint64_t salt, zf_time_t now);
 
-/* Bytes of per-device state: the device array plus the buffer pool. */
+/* Bytes of per-device state: the device array, the buffer pool and the report calendar. */
 size_t zf_fleet_bytes(const zf_fleet_t *fl);
 
 /* Backoff before the retry that follows the k-th failure in a row (k >= 1): uniform on

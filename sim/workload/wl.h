@@ -28,6 +28,7 @@ enum zf_wl_event {
     ZF_WLE_AGENCY_QUERY, /* obj batch, arg query index */
     ZF_WLE_WEB,
     ZF_WLE_SOURCE,       /* obj source */
+    ZF_WLE_REPORTS_DUE,  /* the report calendar's next bucket is due (fleet.c) */
     ZF_WLE_COUNT
 };
 

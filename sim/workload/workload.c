@@ -67,7 +67,8 @@ int zf_workload_event(zf_workload_t *w, const zf_event_t *e, zf_request_t *req)
     case ZF_WLE_RETRY:
     case ZF_WLE_RECONNECT:
     case ZF_WLE_FLEET_BURST:
-    case ZF_WLE_BURST_MSG: rc = zf_fleet_event(&w->fleet, ev, e, req); break;
+    case ZF_WLE_BURST_MSG:
+    case ZF_WLE_REPORTS_DUE: rc = zf_fleet_event(&w->fleet, ev, e, req); break;
     case ZF_WLE_LOCATION:
     case ZF_WLE_AGENCY_BATCH:
     case ZF_WLE_AGENCY_QUERY:
