@@ -27,6 +27,16 @@ static void ci_text(const json_t *res, const char *name, double scale, char *buf
         snprintf(buf, len, "  [%.6g, %.6g]", num(iv, "lo") * scale, num(iv, "hi") * scale);
 }
 
+/* v formatted with fmt into buf, or `absent` when v is NaN (not measured); returns buf. */
+static const char *num_text(char *buf, size_t len, double v, const char *fmt, const char *absent)
+{
+    if (isnan(v))
+        snprintf(buf, len, "%s", absent);
+    else
+        snprintf(buf, len, fmt, v);
+    return buf;
+}
+
 static void print_stations(FILE *out, const json_t *res)
 {
     const json_t *m = json_object_get(res, "metrics");
@@ -67,10 +77,7 @@ static void print_faults(FILE *out, const json_t *res)
     json_array_foreach(faults, i, f) {
         double rto = num(f, "rto_s");
         char det[32];
-        if (isnan(num(f, "detected_s")))
-            snprintf(det, sizeof det, "no failure");
-        else
-            snprintf(det, sizeof det, "detected %8.1f s", num(f, "detected_s"));
+        num_text(det, sizeof det, num(f, "detected_s"), "detected %8.1f s", "no failure");
         fprintf(out, "  %-22s %-21s %-12s start %8.1f s  %-19s  ",
                 json_string_value(json_object_get(f, "name")),
                 json_string_value(json_object_get(f, "kind")),
@@ -133,10 +140,7 @@ void zf_cli_print_summary(FILE *out, const json_t *res, const char *dir)
             num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999"), num(lat, "max"));
     if (count(dl, "acknowledged_writes") > 0) {
         char rpo[32];
-        if (isnan(num(dl, "rpo_s")))
-            snprintf(rpo, sizeof rpo, "not measured");
-        else
-            snprintf(rpo, sizeof rpo, "%.1f s", num(dl, "rpo_s"));
+        num_text(rpo, sizeof rpo, num(dl, "rpo_s"), "%.1f s", "not measured");
         fprintf(out, "writes        acknowledged %lld  lost %lld  RPO %s%s\n",
                 count(dl, "acknowledged_writes"), count(dl, "lost_writes"), rpo,
                 json_is_false(json_object_get(dl, "verified")) ? " (not verified)" : "");
