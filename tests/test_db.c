@@ -300,3 +300,59 @@ Test(db, losses_are_exact_after_the_ring_wrapped_and_count_each_write_once)
     cr_assert_eq(r.rec.rpo_s, 50.0, "rpo %g s", r.rec.rpo_s);
     mx_free(&r);
 }
+
+/* A failover after a partition of the primary's zone. Three zones; the load balancer's
+ * nodes and the group's two instances are in b and c, the primary in a, the standby in b;
+ * failover phases 10 s, 0, 0; 90 devices write once a second at fixed phases, a write
+ * takes 10 ms of CPU then a 1 us commit. Zone a is cut off at 60 s for 120 s.
+ *
+ * The database fails over at 70 s. With mode crash (the default) every write whose
+ * database call comes in [60 s, 70 s) fails: 10 s of writes, 900. With mode partition the
+ * old primary is silent, not gone: each instance reaches the new primary only `reconnect`
+ * (4 s, constant) after the switch, so the window is [60 s, 74 s): 1,260 writes, all
+ * db_unavailable. Each device sends once in any 1 s window, so these are exact (a write
+ * inside the 1 us commit at 60 s would add one; with this seed none is). */
+#define SILENT(mode, reconnect)                                                                      \
+    "{'name': 'silent', 'duration': '240s', 'zones': ['a', 'b', 'c'],"                     \
+    " 'kinds': [{'name': 'w', 'lb': 'lb', 'service': '10ms', 'db_writes': 1,"              \
+    "   'must_not_lose': true, 'timeout': '30s'}],"                                          \
+    " 'workload': {'devices': {'count': 90, 'report': {'kind': 'w', 'interval': '1s',"     \
+    "   'jitter': '0s'}, 'buffer_limit': 1, 'retry': {'max_attempts': 1}}},"               \
+    " 'load_balancers': [{'name': 'lb', 'zones': ['b', 'c'], 'cross_zone': true,"          \
+    "   'rules': [{'kinds': '*', 'group': 'app'}]}],"                                        \
+    " 'groups': [{'name': 'app', 'zones': ['b', 'c'], 'min': 2, 'max': 2,"                 \
+    "   'instance': {'vcpus': 8}}],"                                                         \
+    " 'database': {'primary_zone': 'a', 'standby_zone': 'b', 'read': '1us',"               \
+    "   'commit': '1us', 'replication_rtt': '0s', 'reconnect': " reconnect ","               \
+    "   'failover': {'detection': '10s', 'promotion': '0s', 'dns_switch': '0s'}},"         \
+    " 'faults': [{'name': 'cut-a', 'type': 'zone_outage', " mode " 'target': 'a',"         \
+    "   'after': '60s', 'duration': '120s'}]}"
+
+Test(db, failover_after_a_partition_waits_for_each_instance_to_reconnect)
+{
+    mx_run_t r;
+    mx_run(&r, SILENT("", "'4s'"), 4);
+    cr_assert_eq(mx_sum(&r, "failed", 0, r.nrows), 900, "crash: %.0f failed",
+                 mx_sum(&r, "failed", 0, r.nrows));
+    cr_assert_eq(mx_sum(&r, "failed", 70, 71), 0, "crash: writes fail in second 70");
+    mx_free(&r);
+    mx_run(&r, SILENT("'mode': 'partition',", "'4s'"), 4);
+    cr_assert_eq(mx_sum(&r, "failed", 0, r.nrows), 1260, "partition: %.0f failed",
+                 mx_sum(&r, "failed", 0, r.nrows));
+    cr_assert_eq(mx_sum(&r, "failed_db_unavailable", 0, r.nrows), 1260);
+    cr_assert_eq(mx_sum(&r, "failed", 60, 74), 1260, "the failures are not in [60 s, 74 s)");
+    mx_free(&r);
+}
+
+/* The reconnect delay is a distribution, drawn per instance: uniform in [0, 4 s) gives
+ * each of the two instances its own instant, so fewer writes fail than with 4 s for both
+ * (between the 900 of no delay and the 1,260 of 4 s), and some fail after 70 s. */
+Test(db, reconnect_is_drawn_per_instance)
+{
+    mx_run_t r;
+    mx_run(&r, SILENT("'mode': 'partition',", "{'dist': 'uniform', 'min': '0s', 'max': '4s'}"), 4);
+    double failed = mx_sum(&r, "failed", 0, r.nrows), late = mx_sum(&r, "failed", 70, 74);
+    cr_assert(failed > 900 && failed < 1260, "%.0f failed", failed);
+    cr_assert(late > 0 && late == failed - 900, "%.0f failed after 70 s of %.0f", late, failed);
+    mx_free(&r);
+}

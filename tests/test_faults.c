@@ -258,3 +258,51 @@ Test(faults, recovery_after_the_horizon_is_found_where_it_happens)
     cr_assert_eq(zf_fault_rto_s(f), 630);
     mx_free(&r);
 }
+
+/* A zone outage in mode partition cuts the zone off and keeps everything in it running;
+ * mode crash (the default) kills its instances. Two zones, an instance in each (EC2 health
+ * checks: nothing is replaced), zone a lost from 60 s to 120 s. The series counts the
+ * instances in service: the crash leaves zone a none from 60 s to the end; the partition
+ * keeps its one, which is reachable again after 120 s: its requests (round robin, half of
+ * 20 a second) succeed once it passes its checks again, and nothing fails from 150 s on. */
+#define CUT(mode)                                                                           \
+    "{'name': 'cut', 'duration': '200s', 'zones': ['a', 'b'],"                             \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"           \
+    " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 20}]},"         \
+    " 'load_balancers': [{'name': 'lb', 'zones': ['b'], 'cross_zone': true,"               \
+    "   'health_check': {'interval': '10s', 'timeout': '5s'},"                              \
+    "   'rules': [{'kinds': '*', 'group': 'app'}]}],"                                        \
+    " 'groups': [{'name': 'app', 'min': 2, 'max': 2, 'health_check_type': 'EC2'}],"        \
+    " 'faults': [{'name': 'lose-a', 'type': 'zone_outage', " mode " 'target': 'a',"        \
+    "   'after': '60s', 'duration': '60s'}]}"
+
+Test(faults, a_partition_keeps_the_zone_running_and_a_crash_kills_it)
+{
+    mx_run_t r;
+    mx_run(&r, CUT("'mode': 'partition',"), 7);
+    for (size_t s = 0; s < r.nrows; s++)
+        cr_assert_eq(mx_at(&r, "instances.app.a", s), 1, "partition: second %zu", s);
+    cr_assert_gt(mx_sum(&r, "failed_instance_lost", 60, 90), 0);
+    cr_assert_eq(mx_sum(&r, "failed", 150, r.nrows), 0);
+    mx_free(&r);
+    mx_run(&r, CUT(""), 7);
+    for (size_t s = 60; s < r.nrows; s++)
+        cr_assert_eq(mx_at(&r, "instances.app.a", s), 0, "crash: second %zu", s);
+    mx_free(&r);
+}
+
+/* "mode" is a zone_outage's, and crash or partition. */
+Test(faults, mode_is_checked)
+{
+    cr_assert_str_eq(mx_refused(CUT("'mode': 'cut',")),
+                     "t.json: $.faults[0].mode: expected one of: crash, partition, got the string \"cut\"");
+    const char *msg = mx_refused(
+        "{'name': 'm', 'duration': '60s', 'zones': ['a'],"
+        " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms'}],"
+        " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 1}]},"
+        " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]}],"
+        " 'groups': [{'name': 'app'}],"
+        " 'faults': [{'name': 'slow', 'type': 'zone_degradation', 'mode': 'partition',"
+        "   'target': 'a', 'after': '10s', 'duration': '10s', 'loss': 0.5}]}");
+    cr_assert_str_eq(msg, "t.json: $.faults[0].mode: \"mode\" applies to a zone_outage only");
+}

@@ -412,3 +412,96 @@ Test(lb, refused_check_fails_at_once_whatever_the_timeout)
     cr_assert_eq(d1, d5, "detection %.9f s with a 1 s timeout, %.9f s with 5 s",
                  zf_time_to_s(d1), zf_time_to_s(d5));
 }
+
+/* SYN retransmissions into a partition. One load balancer node, in zone a; the group's
+ * one instance in zone b (cross-zone on); connect timeout 3 s; 90 devices at fixed phases
+ * report every second, one request at a time, and do not retry. Zone a is cut off from
+ * 60 s to 120 s, so no client reaches the node. A connect sent at t0 retransmits its SYN
+ * at t0 + 1 s and t0 + 3 s (Linux: initial RTO 1 s, doubled); the second is the connect
+ * timeout. (A device waits for its failed connect, 3 s, so it sends every third second.)
+ *
+ * Partition: the requests sent in [119 s, 120 s) see the node again at their first
+ * retransmission and succeed, 1 s late; every one sent in [60 s, 119 s) fails at t0 + 3 s
+ * (lb_node_down): as many as the series counts arrivals in those seconds, exactly. One
+ * request was inside the instance at 60 s: its answer cannot cross back into zone a, and
+ * it times out 30 s later (network). Crash: no retransmission is answered, every request
+ * sent in [60 s, 120 s) fails. */
+#define SYN(mode)                                                                           \
+    "{'name': 'syn', 'duration': '180s', 'zones': ['a', 'b'],"                             \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"           \
+    " 'workload': {'devices': {'count': 90, 'report': {'kind': 'r', 'interval': '1s',"      \
+    "   'jitter': '0s'}, 'buffer_limit': 1, 'retry': {'max_attempts': 1}}},"               \
+    " 'load_balancers': [{'name': 'lb', 'zones': ['a'], 'cross_zone': true,"               \
+    "   'connect_timeout': '3s', 'rules': [{'kinds': '*', 'group': 'app'}]}],"               \
+    " 'groups': [{'name': 'app', 'zones': ['b'], 'min': 1, 'max': 1,"                      \
+    "   'health_check_type': 'EC2'}],"                                                       \
+    " 'faults': [{'name': 'cut-a', 'type': 'zone_outage', " mode " 'target': 'a',"         \
+    "   'after': '60s', 'duration': '60s'}]}"
+
+Test(lb, connects_into_a_partition_open_at_the_first_syn_after_it_ends)
+{
+    mx_run_t r;
+    mx_run(&r, SYN("'mode': 'partition',"), 5);
+    double sent = mx_sum(&r, "arrivals", 60, 119), late = mx_at(&r, "arrivals", 119);
+    cr_assert_gt(late, 0);
+    cr_assert_eq(mx_sum(&r, "failed_lb_node_down", 0, r.nrows), sent, "%.0f lb_node_down, %.0f sent",
+                 mx_sum(&r, "failed_lb_node_down", 0, r.nrows), sent);
+    cr_assert_eq(mx_sum(&r, "failed", 0, r.nrows), sent + 1);
+    cr_assert_eq(mx_sum(&r, "failed_network", 89, 91), 1);
+    cr_assert_eq(mx_sum(&r, "ok", 60, 120), 0);
+    /* those sent in [117 s, 119 s) fail in [120 s, 122 s); nothing sent later fails */
+    cr_assert_eq(mx_sum(&r, "failed", 120, 122), mx_sum(&r, "arrivals", 117, 119));
+    cr_assert_eq(mx_sum(&r, "failed", 122, r.nrows), 0);
+    double p99 = fmax(mx_at(&r, "latency_p99_ms", 120), mx_at(&r, "latency_p99_ms", 121));
+    cr_assert(p99 >= 1000 && p99 < 1020, "seconds 120-121: p99 %.3f ms, expected 1 s + 10 ms", p99);
+    mx_free(&r);
+    mx_run(&r, SYN(""), 5);
+    sent = mx_sum(&r, "arrivals", 60, 120);
+    cr_assert_eq(mx_sum(&r, "failed_lb_node_down", 0, r.nrows), sent, "crash: %.0f lb_node_down, %.0f sent",
+                 mx_sum(&r, "failed_lb_node_down", 0, r.nrows), sent);
+    mx_free(&r);
+}
+
+/* Each node keeps its own health view. Zones a, b, c, a node and an instance in each,
+ * cross-zone on, DNS TTL 0 with no update delay (a node is in the answers exactly while
+ * it is alive); checks every 10 s, timeout 5 s, 2 to fail, 2 to recover; EC2 health
+ * checks (nothing is replaced). A database in b whose connections come back `reconnect`
+ * = 5 s after a partition. Zone a is cut off from 60 s to 180 s.
+ *
+ * Inside the cut, node a's checks of the instances in b and c go unanswered: in its view
+ * they are unhealthy by 85 s. At 180 s node a is back in DNS with that view: it sends
+ * everything to the instance in a until its checks of b and c pass twice (at 190 s at the
+ * earliest), and that instance has no database until 185 s. So what node a receives in
+ * [180 s, 185 s) fails (db_unavailable), a third of the 450 requests of those seconds by
+ * the clients' DNS hash (binomial: 150, sd 10; asserted within 4 sd), and nothing fails
+ * from 185 s on. Nodes b and c see the instance in a unhealthy until it passes twice
+ * (190 s at the earliest), so they send nothing to it. With one shared view (mode crash:
+ * the instance in a is dead, every node knows) nothing fails after 180 s. */
+#define STALE_VIEW(mode)                                                                         \
+    "{'name': 'stale', 'duration': '240s', 'zones': ['a', 'b', 'c'],"                      \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'db_reads': 1,"                \
+    "   'timeout': '30s'}],"                                                                 \
+    " 'workload': {'devices': {'count': 90, 'report': {'kind': 'r', 'interval': '1s',"      \
+    "   'jitter': '0s'}, 'buffer_limit': 1, 'retry': {'max_attempts': 1}}},"               \
+    " 'load_balancers': [{'name': 'lb', 'cross_zone': true, 'dns_ttl': '0s',"              \
+    "   'dns_update_delay': '0s', 'rules': [{'kinds': '*', 'group': 'app'}]" HC10 "}],"     \
+    " 'groups': [{'name': 'app', 'min': 3, 'max': 3, 'health_check_type': 'EC2'}],"        \
+    " 'database': {'primary_zone': 'b', 'read': '1ms', 'reconnect': '5s'},"                 \
+    " 'faults': [{'name': 'cut-a', 'type': 'zone_outage', " mode " 'target': 'a',"         \
+    "   'after': '60s', 'duration': '120s'}]}"
+
+Test(lb, a_node_back_from_a_partition_routes_with_its_own_stale_view)
+{
+    mx_run_t r;
+    mx_run(&r, STALE_VIEW("'mode': 'partition',"), 6);
+    double heal = mx_sum(&r, "failed", 180, 185);
+    cr_assert(heal >= 110 && heal <= 190, "%.0f failed in [180 s, 185 s), expected 150 +- 40", heal);
+    cr_assert_eq(mx_sum(&r, "failed_db_unavailable", 180, 185), heal);
+    cr_assert_eq(mx_sum(&r, "failed", 185, r.nrows), 0, "%.0f failed after 185 s",
+                 mx_sum(&r, "failed", 185, r.nrows));
+    mx_free(&r);
+    mx_run(&r, STALE_VIEW(""), 6);
+    cr_assert_eq(mx_sum(&r, "failed", 180, r.nrows), 0, "crash: %.0f failed after 180 s",
+                 mx_sum(&r, "failed", 180, r.nrows));
+    mx_free(&r);
+}

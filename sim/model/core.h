@@ -28,7 +28,7 @@ enum zf_ev {
     EV_RESPONSE,      /* an outcome reaches its client (answer, dead node): arg = req ref */
     EV_DEADLINE,      /* client timeouts of a kind: obj = kind */
     EV_HEALTH,        /* health check of an instance: obj = instance, arg = epoch */
-    EV_HEALTH_TIMEOUT, /* an unanswered check's timeout expires: obj = instance, arg = epoch */
+    EV_HEALTH_TIMEOUT, /* an unanswered check's timeout expires: obj = instance, arg = epoch | nodes */
     EV_DNS,           /* a load balancer's DNS answer changes: obj = lb */
     EV_SCALE,         /* metric period of a group: obj = group */
     EV_LAUNCHED,      /* obj = instance, arg = epoch */
@@ -41,6 +41,7 @@ enum zf_ev {
     EV_FAULT_RANDOM,  /* random failure: obj = fault, arg = element */
     EV_DEPLOY,        /* rolling release step: obj = fault */
     EV_DEPLOYED,      /* obj = instance, arg = epoch: deploy done, registers again */
+    EV_SYN_RETRY,     /* a connect to a cut-off node retransmits its SYN: obj = try, arg = req ref */
     EV_WL_BASE,       /* workload events: EV_WL_BASE .. + ZF_WL_EVENT_KINDS - 1 */
 };
 
@@ -67,6 +68,7 @@ typedef enum { ZONE_UP, ZONE_DOWN } zf_zone_state_t;
 
 typedef struct zf_mzone {
     zf_zone_state_t state;
+    bool cut;                 /* down by a partition: everything inside still runs */
     bool impaired;            /* launches fail (outage, or FIS recovery phase) */
     zf_time_t added_latency;  /* degradation, one way per hop */
     double loss;
@@ -84,6 +86,12 @@ typedef struct zf_inst {
     zf_target_health_t health;
     uint32_t epoch;               /* bumped on crash, termination: stale events ignored */
     uint8_t hc_ok, hc_fail;       /* consecutive results */
+    /* Each node of the checking load balancer (by position in its zones) checks the target
+     * on its own. health and hc_* above are the view of nodes that can reach the target's
+     * zone, which the group and the fault records use; node_* are each node's own, which
+     * its routing uses. They differ only around a partition (docs/model.md). */
+    uint8_t node_health[ZF_MAX_ZONES], node_ok[ZF_MAX_ZONES], node_fail[ZF_MAX_ZONES];
+    zf_time_t db_back;            /* its database connections are back at (partitions) */
     bool crashed;                 /* process gone (zone outage, crash) */
     bool terminate_when_drained;  /* rebalancing / scale-in victim */
     bool replace_pending;
@@ -116,6 +124,7 @@ typedef struct zf_mgroup {
 typedef struct zf_mlb {
     bool node_up[ZF_MAX_ZONES];       /* by position in spec->zones */
     bool node_failed[ZF_MAX_ZONES];   /* lb_node_failure fault */
+    bool node_cut[ZF_MAX_ZONES];      /* was inside a partition: its view may be its own */
     uint32_t dns_mask;                /* nodes currently in DNS (bit = node position) */
     zf_time_t dns_t[ZF_DNS_HIST_MAX]; /* history of answers: from dns_t[i], dns_m[i] */
     uint32_t dns_m[ZF_DNS_HIST_MAX];
@@ -141,6 +150,7 @@ typedef struct zf_mdb {
     zf_time_t *ack_t;                    /* ring of acknowledgement times */
     uint32_t ack_cap, ack_head, ack_len;
     int fault;                           /* fault that caused the current outage, or -1 */
+    bool silent;                         /* the primary was cut off, not crashed */
 } zf_mdb_t;
 
 typedef struct zf_mfault {
@@ -252,6 +262,8 @@ int zf_route_db_done(zf_model_t *m, uint64_t ref, zf_time_t now);
 /* The outcome of a request on its way back reaches the client (unless it gave up). */
 int zf_route_response(zf_model_t *m, uint64_t ref, zf_time_t now);
 int zf_route_deadline(zf_model_t *m, uint32_t kind, zf_time_t now);
+/* A connect to a node in a cut-off zone retransmits its SYN (try = 0, 1, ...). */
+int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now);
 /* Ends a request for the client with `cause` (no-op if the client already saw one). */
 int zf_route_client_end(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now);
 /* The instance is gone: fails everything it holds (instance_lost). */
@@ -265,6 +277,15 @@ int zf_lb_setup(zf_model_t *m);
 /* Node (position in the lb's zones) a client reaches at now, by its cached DNS answer. */
 uint32_t zf_lb_pick_node(zf_model_t *m, uint32_t lb, uint64_t client, zf_time_t now);
 bool zf_lb_node_alive(const zf_model_t *m, uint32_t lb, uint32_t node);
+/* Whether a partition separates zones a and b (nothing crosses a cut zone's border). */
+static inline bool zf_zones_cut(const zf_model_t *m, uint32_t a, uint32_t b)
+{
+    return a != b && (m->zones[a].cut || m->zones[b].cut);
+}
+/* Sets the target's health in every view (registration, initial instances). */
+void zf_lb_set_health(zf_inst_t *in, zf_target_health_t h);
+/* A partition of zone z begins: the nodes inside keep their own view from now on. */
+void zf_lb_zone_cut(zf_model_t *m, uint32_t z);
 /* Target instance for a request of group g entering through node; ZF_NONE if none. */
 uint32_t zf_lb_pick_target(zf_model_t *m, uint32_t lb, uint32_t node, uint32_t group);
 void zf_lb_refresh_dns(zf_model_t *m, uint32_t lb, zf_time_t now);
@@ -272,7 +293,8 @@ int zf_lb_dns_event(zf_model_t *m, uint32_t lb, zf_time_t now);
 int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now);
 /* A check of the instance: an answer counts at once, no answer when the timeout expires. */
 int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now);
-int zf_lb_health_timeout_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now);
+/* arg: epoch, bit 32 + n for node n's unanswered check, bit 63 for the reference view's. */
+int zf_lb_health_timeout_event(zf_model_t *m, uint32_t inst, uint64_t arg, zf_time_t now);
 void zf_lb_free(zf_model_t *m);
 
 /* group.c */
@@ -301,6 +323,8 @@ void zf_db_ack(zf_model_t *m, zf_time_t now);
 int zf_db_crash(zf_model_t *m, zf_time_t now, bool detected, int fault);
 int zf_db_standby_lost(zf_model_t *m, zf_time_t now);
 int zf_db_zone_back(zf_model_t *m, uint32_t zone, zf_time_t now);
+/* The instance's database connections broke in a partition: back after a reconnect draw. */
+void zf_db_reconnect(zf_model_t *m, uint32_t inst, zf_time_t now);
 /* A single-zone database that crashed restarts (its instance is back). */
 int zf_db_restart(zf_model_t *m, zf_time_t now);
 int zf_db_restore(zf_model_t *m, zf_time_t now, zf_time_t duration, int fault);

@@ -40,7 +40,11 @@ int zf_db_begin(zf_model_t *m, uint64_t ref, uint32_t kind, zf_time_t now)
         return 0 * start_op(m, (uint32_t)ref, now); /* no database: the operation is free */
     if (d->state != DB_AVAILABLE)
         return -1;
-    uint32_t req = (uint32_t)ref;
+    uint32_t req = (uint32_t)ref, inst = m->reqs[req].inst;
+    if (inst != ZF_NONE && (now < m->insts[inst].db_back ||
+                            (d->primary_zone >= 0 &&
+                             zf_zones_cut(m, m->insts[inst].zone, (uint32_t)d->primary_zone))))
+        return -1; /* its connections are not back yet, or a partition is in the way */
     int r = zf_station_arrive(&d->conns, now, req);
     if (r == ZF_STATION_STARTED)
         return start_op(m, req, now);
@@ -154,6 +158,14 @@ static void lose_since(zf_model_t *m, zf_time_t since, zf_time_t now)
 
 /* ---------- failures and recovery ---------- */
 
+void zf_db_reconnect(zf_model_t *m, uint32_t inst, zf_time_t now)
+{
+    zf_inst_t *in = &m->insts[inst];
+    zf_time_t back = now + zf_dist_sample_ns(&m->dep->db.reconnect, &m->db.rng);
+    if (back > in->db_back)
+        in->db_back = back;
+}
+
 static int reset_conns(zf_model_t *m, zf_time_t now)
 {
     zf_mdb_t *d = &m->db;
@@ -185,6 +197,7 @@ int zf_db_crash(zf_model_t *m, zf_time_t now, bool detected, int fault)
     int rc = reset_conns(m, now);
     d->fault = fault;
     d->failover_start = now;
+    d->silent = m->zones[d->primary_zone].cut;
     bool can_fail_over = d->standby_zone >= 0 && d->standby_in_sync &&
                          m->zones[d->standby_zone].state == ZONE_UP;
     if (!can_fail_over) {
@@ -222,6 +235,15 @@ int zf_db_phase_event(zf_model_t *m, uint32_t epoch, zf_time_t now)
     if (m->zones[d->old_primary_zone].state == ZONE_UP)
         zf_queue_push(&m->q, now + zf_dist_sample_ns(&m->dep->db.resync, &d->rng), EV_DB_RESYNC,
                       0, d->epoch);
+    if (d->silent) {
+        /* the old primary went silent, not away: each instance's attempts on its address
+         * hang until they time out before it reaches the new one (those inside a cut zone
+         * draw theirs when it returns) */
+        for (uint32_t i = 0; i < m->ninsts; i++)
+            if (m->insts[i].state != INST_TERMINATED && !m->zones[m->insts[i].zone].cut)
+                zf_db_reconnect(m, i, now);
+        d->silent = false;
+    }
 restored:
     if (d->fault >= 0 && m->faults[d->fault].db_restored < 0)
         m->faults[d->fault].db_restored = now;

@@ -12,11 +12,17 @@
 
 #define WATCH_AFTER (5 * ZF_MIN) /* failures this long after a fault ends still count for it */
 
-static void zone_down(zf_model_t *m, uint32_t z, zf_mfault_t *mf, zf_time_t now, int f)
+/* Zone z is lost: crashed (power: its instances die) or cut off by a partition (everything
+ * inside keeps running, unreachable from outside and unable to reach out). */
+static void zone_down(zf_model_t *m, uint32_t z, bool partition, zf_mfault_t *mf, zf_time_t now,
+                      int f)
 {
     m->zones[z].state = ZONE_DOWN;
     m->zones[z].impaired = true;
-    for (uint32_t i = 0; i < m->ninsts; i++)
+    m->zones[z].cut = partition;
+    if (partition)
+        zf_lb_zone_cut(m, z);
+    for (uint32_t i = 0; i < m->ninsts && !partition; i++)
         if (m->insts[i].zone == z && m->insts[i].state != INST_TERMINATED) {
             zf_group_crash(m, i, now);
             mf->touched_capacity = true;
@@ -33,8 +39,16 @@ static void zone_down(zf_model_t *m, uint32_t z, zf_mfault_t *mf, zf_time_t now,
 
 static void zone_up(zf_model_t *m, uint32_t z, bool still_impaired, zf_time_t now)
 {
+    bool was_cut = m->zones[z].cut;
     m->zones[z].state = ZONE_UP;
     m->zones[z].impaired = still_impaired;
+    m->zones[z].cut = false;
+    /* the instances that lived through a partition lost their database connections, unless
+     * the primary was with them all along */
+    for (uint32_t i = 0; was_cut && m->dep->db.present && i < m->ninsts; i++)
+        if (m->insts[i].zone == z && m->insts[i].state != INST_TERMINATED &&
+            m->db.primary_zone != (int32_t)z)
+            zf_db_reconnect(m, i, now);
     for (uint32_t lb = 0; lb < m->dep->nlbs; lb++)
         zf_lb_refresh_dns(m, lb, now);
     zf_db_zone_back(m, z, now);
@@ -99,7 +113,7 @@ int zf_fault_start(zf_model_t *m, uint32_t f, zf_time_t now)
     int rc = 0;
     switch (fs->type) {
     case ZF_FAULT_ZONE_OUTAGE:
-    case ZF_FAULT_AZ_POWER: zone_down(m, (uint32_t)fs->target, mf, now, (int)f); break;
+    case ZF_FAULT_AZ_POWER: zone_down(m, (uint32_t)fs->target, fs->partition, mf, now, (int)f); break;
     case ZF_FAULT_ZONE_DEGRADATION:
         m->zones[fs->target].added_latency = fs->added_latency;
         m->zones[fs->target].loss = fs->loss;
@@ -177,7 +191,7 @@ int zf_fault_random(zf_model_t *m, uint32_t f, uint64_t elem, zf_time_t now)
             zone_up(m, (uint32_t)fs->target, false, now);
             schedule_random(m, f, 0, now, &fs->mtbf, 1);
         } else if (m->zones[fs->target].state == ZONE_UP) {
-            zone_down(m, (uint32_t)fs->target, mf, now, (int)f);
+            zone_down(m, (uint32_t)fs->target, false, mf, now, (int)f);
             zf_queue_push(&m->q, now + zf_dist_sample_ns(&fs->mttr, &mf->rng), EV_FAULT_RANDOM, f, 1);
         }
         return 0;
@@ -246,7 +260,7 @@ int zf_fault_deployed(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t no
         return 0;
     }
     in->state = INST_IN_SERVICE; /* registered again: healthy after the checks pass */
-    in->health = TGT_INITIAL;
+    zf_lb_set_health(in, TGT_INITIAL);
     return zf_lb_start_checks(m, inst, now);
 }
 

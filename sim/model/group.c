@@ -138,7 +138,7 @@ int zf_group_launch(zf_model_t *m, uint32_t g, int32_t zone, zf_time_t now, bool
     m->groups[g].launches++;
     if (initial) {
         in->state = INST_IN_SERVICE;
-        in->health = TGT_HEALTHY;
+        zf_lb_set_health(in, TGT_HEALTHY);
         in->in_service_since = now - m->dep->groups[g].scaling.warmup; /* warm already */
         in->grace_until = now;
         return zf_lb_start_checks(m, i, now);
@@ -166,7 +166,7 @@ int zf_group_launched(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t no
                              EV_STATUS, inst, in->epoch);
     }
     in->state = INST_IN_SERVICE;
-    in->health = TGT_INITIAL;
+    zf_lb_set_health(in, TGT_INITIAL);
     in->in_service_since = now;
     in->grace_until = now + m->dep->groups[in->group].health_check_grace;
     in->cpu_area0 = in->sec_area0 = cpu_area(in, now);

@@ -22,8 +22,17 @@ static bool routes_to(const zf_model_t *m, uint32_t lb, uint32_t g)
     return false;
 }
 
-static bool zone_has_healthy(const zf_model_t *m, uint32_t lb, uint32_t zone)
+/* The health of a target as node `node` of lb sees it: its own view when lb checks the
+ * target's group, else the checking load balancer's (a group behind several). */
+static inline uint8_t seen_health(const zf_model_t *m, const zf_inst_t *in, uint32_t lb,
+                                  uint32_t node)
 {
+    return m->dep->groups[in->group].lb == (int32_t)lb ? in->node_health[node] : in->health;
+}
+
+static bool node_zone_has_healthy(const zf_model_t *m, uint32_t lb, uint32_t node)
+{
+    uint32_t zone = m->dep->lbs[lb].zones[node];
     for (uint32_t g = 0; g < m->dep->ngroups; g++) {
         if (!routes_to(m, lb, g))
             continue;
@@ -32,7 +41,7 @@ static bool zone_has_healthy(const zf_model_t *m, uint32_t lb, uint32_t zone)
             const zf_inst_t *in = &m->insts[mg->members[i]];
             /* a dead target counts until its checks fail: the load balancer cannot know */
             if (in->zone == zone && (in->state == INST_IN_SERVICE || in->state == INST_DEAD) &&
-                in->health == TGT_HEALTHY)
+                seen_health(m, in, lb, node) == TGT_HEALTHY)
                 return true;
         }
     }
@@ -46,7 +55,7 @@ static uint32_t desired_mask(const zf_model_t *m, uint32_t lb)
     const zf_lb_spec_t *s = &m->dep->lbs[lb];
     uint32_t mask = 0;
     for (uint32_t n = 0; n < s->nzones; n++)
-        if (zf_lb_node_alive(m, lb, n) && (s->cross_zone || zone_has_healthy(m, lb, s->zones[n])))
+        if (zf_lb_node_alive(m, lb, n) && (s->cross_zone || node_zone_has_healthy(m, lb, n)))
             mask |= 1u << n;
     return mask ? mask : (1u << s->nzones) - 1;
 }
@@ -143,24 +152,27 @@ uint32_t zf_lb_pick_node(zf_model_t *m, uint32_t lb, uint64_t client, zf_time_t 
 /* A registered target (in service, or dead but not yet deregistered). The load balancer
  * knows a target's health only from its checks: a dead target that has not failed enough
  * checks yet is still healthy to it and keeps receiving requests, which fail. */
-static bool routable(const zf_inst_t *in, uint32_t zone, bool any_zone, bool need_healthy)
+static bool routable(const zf_inst_t *in, uint8_t health, uint32_t zone, bool any_zone,
+                     bool need_healthy)
 {
     if (in->state != INST_IN_SERVICE && in->state != INST_DEAD)
         return false;
     if (!any_zone && in->zone != zone)
         return false;
-    return !need_healthy || in->health == TGT_HEALTHY;
+    return !need_healthy || health == TGT_HEALTHY;
 }
 
-/* Round robin over the group's members that qualify. */
-static uint32_t round_robin(zf_model_t *m, zf_mgroup_t *mg, uint32_t zone, bool any_zone,
-                            bool need_healthy)
+/* Round robin over the group's members that qualify, in node `node`'s view (`own`: lb
+ * checks the group, so the node's own view; else the checking load balancer's). */
+static uint32_t round_robin(zf_model_t *m, zf_mgroup_t *mg, uint32_t node, bool own,
+                            uint32_t zone, bool any_zone, bool need_healthy)
 {
     uint32_t n = mg->nmembers;
     uint32_t pos = mg->rr < n ? mg->rr : mg->rr % n; /* (rr + k) % n with one division at most */
     for (uint32_t k = 0; k < n; k++, pos = pos + 1 < n ? pos + 1 : 0) {
         uint32_t i = mg->members[pos];
-        if (routable(&m->insts[i], zone, any_zone, need_healthy)) {
+        const zf_inst_t *in = &m->insts[i];
+        if (routable(in, own ? in->node_health[node] : in->health, zone, any_zone, need_healthy)) {
             mg->rr = pos + 1;
             return i;
         }
@@ -173,16 +185,31 @@ uint32_t zf_lb_pick_target(zf_model_t *m, uint32_t lb, uint32_t node, uint32_t g
     const zf_lb_spec_t *s = &m->dep->lbs[lb];
     zf_mgroup_t *mg = &m->groups[group];
     uint32_t zone = s->zones[node];
+    bool own = m->dep->groups[group].lb == (int32_t)lb;
     if (mg->nmembers == 0)
         return ZF_NONE;
-    uint32_t i = round_robin(m, mg, zone, s->cross_zone, true);
+    uint32_t i = round_robin(m, mg, node, own, zone, s->cross_zone, true);
     if (i != ZF_NONE)
         return i;
     /* fail open: every registered target, healthy or not */
-    return round_robin(m, mg, zone, s->cross_zone, false);
+    return round_robin(m, mg, node, own, zone, s->cross_zone, false);
 }
 
 /* ---------- health checks ---------- */
+
+void zf_lb_set_health(zf_inst_t *in, zf_target_health_t h)
+{
+    in->health = h;
+    memset(in->node_health, (int)h, sizeof in->node_health);
+}
+
+void zf_lb_zone_cut(zf_model_t *m, uint32_t z)
+{
+    for (uint32_t lb = 0; lb < m->dep->nlbs; lb++)
+        for (uint32_t n = 0; n < m->dep->lbs[lb].nzones; n++)
+            if (m->dep->lbs[lb].zones[n] == z)
+                m->lbs[lb].node_cut[n] = true;
+}
 
 int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now)
 {
@@ -191,6 +218,8 @@ int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now)
     /* targets are checked on their own phase within the interval */
     zf_time_t phase = (zf_time_t)(zf_rng_uniform(&m->rng_infra) * (double)s->health.interval);
     in->hc_ok = in->hc_fail = 0;
+    memset(in->node_ok, 0, sizeof in->node_ok);
+    memset(in->node_fail, 0, sizeof in->node_fail);
     return zf_queue_push(&m->q, now + phase, EV_HEALTH, inst, in->epoch);
 }
 
@@ -201,19 +230,38 @@ int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now)
  * HealthCheckTimeoutSeconds do). */
 enum check_result { CHECK_PASS, CHECK_REFUSED, CHECK_UNANSWERED };
 
+static bool queue_full(const zf_inst_t *in)
+{
+    return in->workers.queue_limit >= 0 && (int64_t)in->workers.len >= in->workers.queue_limit &&
+           in->workers.busy >= in->workers.servers;
+}
+
+/* The result for a node that can reach the target's zone (the reference view). */
 static enum check_result check_target(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t *s)
 {
     const zf_mzone_t *z = &m->zones[in->zone];
     if (in->crashed || in->state == INST_DEAD || z->state == ZONE_DOWN)
         return CHECK_UNANSWERED;
-    if (in->workers.queue_limit >= 0 && (int64_t)in->workers.len >= in->workers.queue_limit &&
-        in->workers.busy >= in->workers.servers)
+    if (queue_full(in))
         return CHECK_REFUSED;
     if (2 * z->added_latency >= s->health.timeout)
         return CHECK_UNANSWERED;
     if (z->loss > 0 && zf_rng_uniform(&m->rng_infra) < z->loss)
         return CHECK_UNANSWERED;
     return CHECK_PASS;
+}
+
+/* The result for the node in node_zone: the reference one, unless a partition lies between
+ * them (no answer) or both are inside the same cut zone (the check works as before the
+ * cut; a degradation of the zone is ignored there). */
+static enum check_result node_result(const zf_model_t *m, const zf_inst_t *in, uint32_t node_zone,
+                                     enum check_result ref)
+{
+    if (!m->zones[node_zone].cut && !m->zones[in->zone].cut)
+        return ref;
+    if (node_zone != in->zone || in->crashed || in->state == INST_DEAD)
+        return CHECK_UNANSWERED;
+    return queue_full(in) ? CHECK_REFUSED : CHECK_PASS;
 }
 
 /* A target's health changed: with cross-zone off, the nodes of its zone may leave or
@@ -232,9 +280,9 @@ static void became_unhealthy(zf_model_t *m, uint32_t inst, zf_time_t now)
     zf_group_unhealthy(m, inst, now);
 }
 
-static const zf_lb_spec_t *checking_lb(const zf_model_t *m, const zf_inst_t *in)
+static uint32_t checking_lb(const zf_model_t *m, const zf_inst_t *in)
 {
-    return &m->dep->lbs[(uint32_t)m->dep->groups[in->group].lb];
+    return (uint32_t)m->dep->groups[in->group].lb;
 }
 
 /* Whether the load balancer still checks the target (registered with this epoch). */
@@ -243,29 +291,58 @@ static bool checked(const zf_inst_t *in, uint32_t epoch)
     return in->epoch == epoch && (in->state == INST_IN_SERVICE || in->state == INST_DEAD);
 }
 
-/* The load balancer counts one check's result at now. */
+/* One result into a view (health and its consecutive counts); true if the health changed.
+ * A newly registered target is healthy after one passed check; an unhealthy one needs
+ * healthy_threshold in a row (ELB ALB User Guide, target group health checks). */
+static bool count_into(uint8_t *health, uint8_t *ok, uint8_t *fail, bool passed,
+                       const zf_lb_spec_t *s)
+{
+    if (passed) {
+        *fail = 0;
+        if (*ok < 255)
+            (*ok)++;
+        uint32_t need = *health == TGT_INITIAL ? 1 : s->health.healthy_threshold;
+        if (*health != TGT_HEALTHY && *ok >= need) {
+            *health = TGT_HEALTHY;
+            return true;
+        }
+        return false;
+    }
+    *ok = 0;
+    if (*fail < 255)
+        (*fail)++;
+    if (*health != TGT_UNHEALTHY && *fail >= s->health.unhealthy_threshold) {
+        *health = TGT_UNHEALTHY;
+        return true;
+    }
+    return false;
+}
+
+/* Node n counts one result in its own view. Only a node that was inside a partition can
+ * see otherwise than the reference view, so only its changes can move DNS on their own. */
+static void count_node(zf_model_t *m, uint32_t inst, uint32_t n, bool passed, zf_time_t now)
+{
+    zf_inst_t *in = &m->insts[inst];
+    uint32_t lb = checking_lb(m, in);
+    uint8_t h = in->node_health[n];
+    bool changed = count_into(&h, &in->node_ok[n], &in->node_fail[n], passed, &m->dep->lbs[lb]);
+    in->node_health[n] = h;
+    if (changed && m->lbs[lb].node_cut[n])
+        zone_health_changed(m, inst, now);
+}
+
+/* The reference view counts one result at now, with its consequences: DNS, the fault
+ * records and the group's replacement of an unhealthy instance. */
 static void count_result(zf_model_t *m, uint32_t inst, bool passed, zf_time_t now)
 {
     zf_inst_t *in = &m->insts[inst];
-    const zf_lb_spec_t *s = checking_lb(m, in);
+    uint8_t h = (uint8_t)in->health;
+    bool changed = count_into(&h, &in->hc_ok, &in->hc_fail, passed, &m->dep->lbs[checking_lb(m, in)]);
+    in->health = (zf_target_health_t)h;
     if (passed) {
-        in->hc_fail = 0;
-        if (in->hc_ok < 255)
-            in->hc_ok++;
-        /* a newly registered target is healthy after one passed check; an unhealthy one
-         * needs healthy_threshold in a row (ELB ALB User Guide, target group health checks) */
-        uint32_t need = in->health == TGT_INITIAL ? 1 : s->health.healthy_threshold;
-        if (in->health != TGT_HEALTHY && in->hc_ok >= need) {
-            in->health = TGT_HEALTHY;
+        if (changed)
             zone_health_changed(m, inst, now);
-        }
-        return;
-    }
-    in->hc_ok = 0;
-    if (in->hc_fail < 255)
-        in->hc_fail++;
-    if (in->health != TGT_UNHEALTHY && in->hc_fail >= s->health.unhealthy_threshold) {
-        in->health = TGT_UNHEALTHY;
+    } else if (changed) {
         became_unhealthy(m, inst, now);
     } else if (in->health == TGT_UNHEALTHY) {
         /* still unhealthy: the group replaces it once its grace period is over */
@@ -273,30 +350,47 @@ static void count_result(zf_model_t *m, uint32_t inst, bool passed, zf_time_t no
     }
 }
 
+#define REF_PENDING (1ull << 63) /* timeout arg: the reference view's check is unanswered */
+
 int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now)
 {
     zf_inst_t *in = &m->insts[inst];
     if (!checked(in, epoch))
         return 0; /* deregistered or terminated since: checks stop */
-    const zf_lb_spec_t *s = checking_lb(m, in);
-    enum check_result res = check_target(m, in, s);
-    if (res == CHECK_UNANSWERED) {
+    const zf_lb_spec_t *s = &m->dep->lbs[checking_lb(m, in)];
+    enum check_result ref = check_target(m, in, s);
+    /* each node's result first: the reference's consequences (DNS) read the nodes' views */
+    uint64_t pending = ref == CHECK_UNANSWERED ? REF_PENDING : 0;
+    for (uint32_t n = 0; n < s->nzones; n++) {
+        enum check_result r = node_result(m, in, s->zones[n], ref);
+        if (r == CHECK_UNANSWERED)
+            pending |= 1ull << (32 + n);
+        else
+            count_node(m, inst, n, r == CHECK_PASS, now);
+    }
+    if (pending) {
         /* timeout < interval (scenario rule): the result comes before the next check */
-        int rc = zf_queue_push(&m->q, now + s->health.timeout, EV_HEALTH_TIMEOUT, inst, epoch);
+        int rc = zf_queue_push(&m->q, now + s->health.timeout, EV_HEALTH_TIMEOUT, inst,
+                               pending | epoch);
         if (rc)
             return rc;
-    } else {
-        count_result(m, inst, res == CHECK_PASS, now);
     }
+    if (ref != CHECK_UNANSWERED)
+        count_result(m, inst, ref == CHECK_PASS, now);
     if (in->epoch != epoch || in->state == INST_TERMINATED)
         return 0; /* the group replaced it */
     /* a fixed period from the first check, whatever each check's outcome (ELB) */
     return zf_queue_push(&m->q, now + s->health.interval, EV_HEALTH, inst, epoch);
 }
 
-int zf_lb_health_timeout_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t now)
+int zf_lb_health_timeout_event(zf_model_t *m, uint32_t inst, uint64_t arg, zf_time_t now)
 {
-    if (checked(&m->insts[inst], epoch))
+    if (!checked(&m->insts[inst], (uint32_t)arg))
+        return 0;
+    for (uint32_t n = 0; n < ZF_MAX_ZONES; n++)
+        if (arg & (1ull << (32 + n)))
+            count_node(m, inst, n, false, now);
+    if (arg & REF_PENDING)
         count_result(m, inst, false, now);
     return 0;
 }

@@ -147,11 +147,24 @@ static int respond_later(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_
     return zf_queue_push(&m->q, now + delay, EV_RESPONSE, 0, zf_ref(m, (uint32_t)(q - m->reqs)));
 }
 
+/* Zone of the load balancer node q entered through. */
+static inline uint32_t node_zone(const zf_model_t *m, const zf_mreq_t *q)
+{
+    return m->dep->lbs[m->sc->kinds[q->r.kind].lb].zones[q->lb_node];
+}
+
 /* The server is done with q (response sent or request refused): it travels back. */
 static int server_done(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now)
 {
     if (q->client_done) { /* the client gave up: nobody waits for it */
         req_release(m, q);
+        return 0;
+    }
+    if (q->inst != ZF_NONE && zf_zones_cut(m, node_zone(m, q), m->insts[q->inst].zone)) {
+        /* a partition came between the instance and the node: the answer never arrives */
+        q->phase = REQ_NET;
+        q->inst = ZF_NONE;
+        q->lost = 1;
         return 0;
     }
     zf_time_t back = m->dep->lbs[m->sc->kinds[q->r.kind].lb].network_latency + q->extra_latency;
@@ -211,7 +224,9 @@ int zf_route_arrive(zf_model_t *m, uint32_t inst, uint64_t ref, zf_time_t now)
         return 0;
     }
     zf_inst_t *in = &m->insts[inst];
-    if (!inst_alive(in)) {
+    if (!inst_alive(in) || zf_zones_cut(m, node_zone(m, q), in->zone)) {
+        /* dead, or behind a partition: the node's connection fails (a partitioned target
+         * is not retried elsewhere: no load balancer retries in the model) */
         q->phase = REQ_NET;
         return zf_route_client_end(m, q, ZF_CAUSE_INSTANCE_LOST, now);
     }
@@ -300,18 +315,39 @@ static uint32_t pick_node(zf_model_t *m, const zf_request_t *r, uint32_t lb, zf_
     return zf_lb_pick_node(m, lb, client_of(r), now);
 }
 
+/* Linux's SYN retransmissions: the first after the initial RTO of 1 s (RFC 6298), each
+ * next after twice the previous wait, so at 1, 3, 7, 15, ... s after the first SYN. */
+static zf_time_t syn_retry_at(uint32_t try)
+{
+    return ((INT64_C(2) << (try < 30 ? try : 30)) - 1) * ZF_S;
+}
+
+/* The next SYN of a connect sent at t0 to a node behind a partition, before the client's
+ * connect timeout; else the timeout fails it. */
+static int syn_wait(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t try, zf_time_t now)
+{
+    zf_time_t ct = m->dep->lbs[lb].connect_timeout, at = q->t_client + syn_retry_at(try);
+    if (at < q->t_client + ct)
+        return zf_queue_push(&m->q, at, EV_SYN_RETRY, try, zf_ref(m, (uint32_t)(q - m->reqs)));
+    return respond_later(m, q, ZF_CAUSE_LB_NODE_DOWN, now, q->t_client + ct - now);
+}
+
 /* The node is dead: a fresh connection times out; a kept-alive one to a crashed node is
- * reset at once, and one into a silently lost zone hangs until the client's timeout. */
+ * reset at once, and one into a silently lost zone hangs until the client's timeout. A
+ * fresh connection to a node behind a partition opens at the first SYN retransmission
+ * after the partition ends, if that comes before the connect timeout. */
 static int node_dead(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t node, bool sticky,
                      zf_time_t now)
 {
+    uint32_t zone = m->dep->lbs[lb].zones[node];
     if (sticky) {
         m->conn_node[q->r.entity] = 0xff;
-        uint32_t zone = m->dep->lbs[lb].zones[node];
         if (m->zones[zone].state == ZONE_DOWN)
             return 0; /* the deadline ends it */
         return zf_route_client_end(m, q, ZF_CAUSE_LB_NODE_DOWN, now);
     }
+    if (m->zones[zone].cut && !m->lbs[lb].node_failed[node])
+        return syn_wait(m, q, lb, 0, now);
     return respond_later(m, q, ZF_CAUSE_LB_NODE_DOWN, now, m->dep->lbs[lb].connect_timeout);
 }
 
@@ -365,6 +401,17 @@ int zf_route_request(zf_model_t *m, const zf_request_t *r, zf_time_t now)
     if (!zf_lb_node_alive(m, lb, node))
         return node_dead(m, q, lb, node, sticky, now);
     return dispatch_to_target(m, q, lb, node, now);
+}
+
+int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
+{
+    zf_mreq_t *q = zf_deref(m, ref);
+    if (!q || q->client_done)
+        return 0; /* the client's timeout ended it meanwhile */
+    uint32_t lb = (uint32_t)m->sc->kinds[q->r.kind].lb;
+    if (zf_lb_node_alive(m, lb, q->lb_node))
+        return dispatch_to_target(m, q, lb, q->lb_node, now);
+    return syn_wait(m, q, lb, try + 1, now);
 }
 
 /* ---------- losses ---------- */

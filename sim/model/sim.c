@@ -160,7 +160,7 @@ static int dispatch(zf_model_t *m, const zf_event_t *e)
     case EV_RESPONSE: return zf_route_response(m, e->arg, t);
     case EV_DEADLINE: return zf_route_deadline(m, e->obj, t);
     case EV_HEALTH: return zf_lb_health_event(m, e->obj, (uint32_t)e->arg, t);
-    case EV_HEALTH_TIMEOUT: return zf_lb_health_timeout_event(m, e->obj, (uint32_t)e->arg, t);
+    case EV_HEALTH_TIMEOUT: return zf_lb_health_timeout_event(m, e->obj, e->arg, t);
     case EV_DNS: return zf_lb_dns_event(m, e->obj, t);
     case EV_SCALE: return zf_group_scale_event(m, e->obj, t);
     case EV_LAUNCHED: return zf_group_launched(m, e->obj, (uint32_t)e->arg, t);
@@ -173,6 +173,7 @@ static int dispatch(zf_model_t *m, const zf_event_t *e)
     case EV_FAULT_RANDOM: return zf_fault_random(m, e->obj, e->arg, t);
     case EV_DEPLOY: return zf_fault_deploy(m, e->obj, t);
     case EV_DEPLOYED: return zf_fault_deployed(m, e->obj, (uint32_t)e->arg, t);
+    case EV_SYN_RETRY: return zf_route_syn_retry(m, e->obj, e->arg, t);
     default:
         if (kind >= EV_WL_BASE && kind < EV_WL_BASE + ZF_WL_EVENT_KINDS)
             return on_workload(m, e);

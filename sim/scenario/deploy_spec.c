@@ -532,7 +532,7 @@ static const char *const db_keys[] = {"name", "primary_zone", "standby_zone", "r
                                       "async_lag", "read", "commit", "replication_rtt",
                                       "max_connections", "queue_limit", "failover", "resync",
                                       "standby_loss_block", "log_ship_interval",
-                                      "snapshot_interval", NULL};
+                                      "snapshot_interval", "reconnect", NULL};
 static const char *const failover_keys[] = {"detection", "promotion", "dns_switch", NULL};
 
 static int zone_field(zf_jr_t *jr, const zf_deploy_spec_t *d, const json_t *o, const char *path,
@@ -584,7 +584,10 @@ static int parse_db_dists(zf_jr_t *jr, const json_t *o, const char *path, zf_db_
         (rc = dist_or(jr, o, path, "replication_rtt", &db->replication_rtt, ZF_DIST_LOGNORMAL,
                       0.8e6, 0.3e6)) ||
         (rc = dist_or(jr, o, path, "async_lag", &db->async_lag, ZF_DIST_EXPONENTIAL, 1e9, 0)) ||
-        (rc = dist_or(jr, o, path, "resync", &db->resync, ZF_DIST_LOGNORMAL, 300e9, 120e9)))
+        (rc = dist_or(jr, o, path, "resync", &db->resync, ZF_DIST_LOGNORMAL, 300e9, 120e9)) ||
+        /* clients reconnect at once unless told how long an attempt on a silent address
+         * takes (docs/model.md, "Zone partitions"): an assumption, not an AWS figure */
+        (rc = dist_or(jr, o, path, "reconnect", &db->reconnect, ZF_DIST_DETERMINISTIC, 0, 0)))
         return rc;
     return parse_failover(jr, o, path, db);
 }
@@ -633,7 +636,7 @@ static const char *const fault_keys[] = {"name", "type", "target", "zone", "at",
                                          "duration", "added_latency", "loss", "count",
                                          "fraction", "batch_size", "batch_percent",
                                          "deploy_time", "mtbf", "mttr", "recovery", "actions",
-                                         NULL};
+                                         "mode", NULL};
 
 /* The fault's start: "at" a time of day (relative to the scenario's start time of day, on
  * the given day) or "after" a duration. Neither: required unless `optional`. */
@@ -739,6 +742,15 @@ static int parse_fault_params(zf_jr_t *jr, const zf_deploy_spec_t *d, const json
         return zf_jr_fail(jr, path, "give batch_size or batch_percent, not both");
     if (f->type == ZF_FAULT_ROLLING_RELEASE && !f->batch_size && f->batch_percent == 0)
         f->batch_size = 1;
+    static const char *const modes[] = {"crash", "partition", NULL};
+    int mode = 0;
+    if (json_object_get(o, "mode") && f->type != ZF_FAULT_ZONE_OUTAGE) {
+        char p[ZF_JPATH_MAX];
+        return zf_jr_fail(jr, zf_jr_key(p, path, "mode"), "\"mode\" applies to a zone_outage only");
+    }
+    if ((rc = zf_jr_enum(jr, o, path, "mode", false, modes, &mode)))
+        return rc;
+    f->partition = mode == 1;
     f->recovery = 30 * ZF_MIN; /* AWS FIS AZ Availability: Power Interruption */
     if ((rc = zf_jr_duration(jr, o, path, "recovery", false, &f->recovery)) ||
         (rc = dist_or(jr, o, path, "deploy_time", &f->deploy_time, ZF_DIST_LOGNORMAL, 120e9, 30e9)))

@@ -99,6 +99,7 @@ typedef struct zf_db_spec {
     int64_t queue_limit;            /* -1 unlimited */
     zf_dist_t detection, promotion, dns_switch; /* failover phases, ns */
     zf_dist_t resync;               /* old primary becomes standby after this */
+    zf_dist_t reconnect;            /* an instance's connections back after a partition, ns */
     zf_time_t standby_loss_block;   /* commits stall this long when the standby is lost */
     zf_time_t log_ship_interval;    /* transaction logs shipped this often (restore RPO) */
     zf_time_t snapshot_interval;
@@ -144,6 +145,7 @@ typedef struct zf_fault_spec {
     zf_dist_t deploy_time;          /* rolling release, per instance, ns */
     zf_dist_t mtbf, mttr;           /* random failures */
     zf_time_t recovery;             /* AZ power interruption: recovery phase length */
+    bool partition;                 /* zone outage: cut off, everything inside keeps running */
     json_t *actions;                /* owned deep copy of "actions" for the replayer, or NULL */
 } zf_fault_spec_t;
 
