@@ -291,8 +291,8 @@ Test(faults, a_partition_keeps_the_zone_running_and_a_crash_kills_it)
     mx_free(&r);
 }
 
-/* "mode" is a zone_outage's, and crash or partition. */
-Test(faults, mode_is_checked)
+/* "mode" is a zone_outage's, and crash or partition; "loss_unit" a zone_degradation's. */
+Test(faults, mode_and_loss_unit_are_checked)
 {
     cr_assert_str_eq(mx_refused(CUT("'mode': 'cut',")),
                      "t.json: $.faults[0].mode: expected one of: crash, partition, got the string \"cut\"");
@@ -305,4 +305,6 @@ Test(faults, mode_is_checked)
         " 'faults': [{'name': 'slow', 'type': 'zone_degradation', 'mode': 'partition',"
         "   'target': 'a', 'after': '10s', 'duration': '10s', 'loss': 0.5}]}");
     cr_assert_str_eq(msg, "t.json: $.faults[0].mode: \"mode\" applies to a zone_outage only");
+    cr_assert_str_eq(mx_refused(CUT("'loss_unit': 'packet',")),
+                     "t.json: $.faults[0].loss_unit: \"loss_unit\" applies to a zone_degradation only");
 }

@@ -148,6 +148,71 @@ Test(route, zone_loss_fraction_is_the_share_of_network_failures)
     mx_free(&r);
 }
 
+/* Packet loss: zone a loses half the packets crossing its border from 10 s to 30 s
+ * (loss_unit packet). The only node is in zone a, the instance too (the node's connection
+ * to it crosses nothing); EC2 health checks, so that the checks' own losses replace no
+ * instance. A client's connect to the node needs its SYN and the SYN-ACK through, 0.25 a
+ * try; with the default 10 s connect timeout it tries at 0, 1, 3 and 7 s, so it fails with
+ * 0.75^4 = 0.3164 (lb_node_down, 10 s after it was sent: in [20 s, 40 s)), within the
+ * binomial 99.9% band of the requests sent in the window. Nothing is dropped whole
+ * (network), and the successes include late ones: a request that connected at the
+ * second try (1 s) or lost a segment (200 ms) shows in the p99 of its second. A few time
+ * out: a segment lost 7 times in a row (0.5^7) waits 0.2 x (2^7 - 1) = 25.4 s, which
+ * with a late connect passes the client's 30 s. */
+Test(route, packet_loss_delays_connects_and_fails_those_past_the_connect_timeout)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'route', 'duration': '60s', 'zones': ['a'],"
+           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"
+           " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 200}]},"
+           " 'load_balancers': [{'name': 'lb', 'rules': [{'kinds': '*', 'group': 'app'}]}],"
+           " 'groups': [{'name': 'app', 'min': 1, 'max': 1, 'health_check_type': 'EC2',"
+           "   'instance': {'vcpus': 32, 'workers': 1000}}],"
+           " 'faults': [{'name': 'lossy', 'type': 'zone_degradation', 'target': 'a', 'after': '10s',"
+           "   'duration': '20s', 'loss': 0.5, 'loss_unit': 'packet'}]}",
+           13);
+    double n = mx_sum(&r, "arrivals", 10, 30), p = pow(0.75, 4), sd = sqrt(n * p * (1 - p));
+    double failed = (double)r.rec.by_cause[ZF_CAUSE_LB_NODE_DOWN];
+    cr_assert(fabs(failed - p * n) <= 3.29 * sd, "%g of %g failed, expected %.0f +- %.0f", failed,
+              n, p * n, 3.29 * sd);
+    cr_assert_eq(mx_sum(&r, "failed_lb_node_down", 20, 40), failed);
+    cr_assert_eq(r.rec.failed, failed + r.rec.by_cause[ZF_CAUSE_TIMEOUT]);
+    cr_assert_lt(r.rec.by_cause[ZF_CAUSE_TIMEOUT], 100);
+    cr_assert_eq(mx_sum(&r, "failed", 0, 20), 0);
+    double p99 = mx_at(&r, "latency_p99_ms", 15);
+    cr_assert(p99 > 1000, "second 15: p99 %.1f ms, expected a second try's 1 s", p99);
+    cr_assert(mx_at(&r, "latency_p99_ms", 5) < 11, "second 5: no loss yet");
+    mx_free(&r);
+}
+
+/* The node's connection to a target across a lossy border: the node is in zone b, the
+ * only instance in zone a, which loses half the packets crossing its border from 10 s to
+ * 30 s. The node tries at 0 and 1 s within its 2 s target_connect_timeout, so it gives up
+ * with 0.75^2 = 0.5625 and answers 504: the client sees a timeout 2 s after it sent
+ * (clients reach the node in b without loss), in [12 s, 32 s). */
+Test(route, a_node_that_cannot_connect_to_its_target_answers_504_at_its_connect_timeout)
+{
+    mx_run_t r;
+    mx_run(&r,
+           "{'name': 'route', 'duration': '60s', 'zones': ['a', 'b'],"
+           " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"
+           " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 200}]},"
+           " 'load_balancers': [{'name': 'lb', 'zones': ['b'], 'target_connect_timeout': '2s',"
+           "   'rules': [{'kinds': '*', 'group': 'app'}]}],"
+           " 'groups': [{'name': 'app', 'zones': ['a'], 'min': 1, 'max': 1,"
+           "   'health_check_type': 'EC2', 'instance': {'vcpus': 32, 'workers': 1000}}],"
+           " 'faults': [{'name': 'lossy', 'type': 'zone_degradation', 'target': 'a', 'after': '10s',"
+           "   'duration': '20s', 'loss': 0.5, 'loss_unit': 'packet'}]}",
+           14);
+    double n = mx_sum(&r, "arrivals", 10, 30), p = 0.5625, sd = sqrt(n * p * (1 - p));
+    double gaveup = mx_sum(&r, "failed_timeout", 12, 32);
+    cr_assert(fabs(gaveup - p * n) <= 3.29 * sd, "%g of %g timed out, expected %.0f +- %.0f",
+              gaveup, n, p * n, 3.29 * sd);
+    cr_assert_eq(mx_sum(&r, "failed", 0, 12) + mx_sum(&r, "failed_lb_node_down", 0, r.nrows), 0);
+    mx_free(&r);
+}
+
 /* An answer that reaches the client after its timeout is a timeout. Zone a adds 400 ms
  * each way; a request takes 300 ms of service and the client waits 1 s: the server answers
  * at 700 ms, in time, but the answer arrives at 1.1 s. Every request times out at its

@@ -60,6 +60,7 @@ typedef struct zf_mreq {
     uint8_t cause;            /* REQ_NET on the way back: the outcome the client will see */
     uint8_t group;            /* target group (index) */
     zf_time_t extra_latency;  /* degraded zones on its path, one way */
+    zf_time_t back_delay;     /* retransmissions of its answer's packets (packet loss) */
 } zf_mreq_t;
 
 enum { REQ_FREE, REQ_NET, REQ_WAIT_WORKER, REQ_WAIT_CPU, REQ_CPU, REQ_WAIT_DB, REQ_DB };
@@ -69,6 +70,7 @@ typedef enum { ZONE_UP, ZONE_DOWN } zf_zone_state_t;
 typedef struct zf_mzone {
     zf_zone_state_t state;
     bool cut;                 /* down by a partition: everything inside still runs */
+    bool packet;              /* loss is of packets crossing its border, not of requests */
     bool impaired;            /* launches fail (outage, or FIS recovery phase) */
     zf_time_t added_latency;  /* degradation, one way per hop */
     double loss;
@@ -124,7 +126,7 @@ typedef struct zf_mgroup {
 typedef struct zf_mlb {
     bool node_up[ZF_MAX_ZONES];       /* by position in spec->zones */
     bool node_failed[ZF_MAX_ZONES];   /* lb_node_failure fault */
-    bool node_cut[ZF_MAX_ZONES];      /* was inside a partition: its view may be its own */
+    bool node_own[ZF_MAX_ZONES];      /* was cut off or lossy: its view may be its own */
     uint32_t dns_mask;                /* nodes currently in DNS (bit = node position) */
     zf_time_t dns_t[ZF_DNS_HIST_MAX]; /* history of answers: from dns_t[i], dns_m[i] */
     uint32_t dns_m[ZF_DNS_HIST_MAX];
@@ -199,6 +201,7 @@ typedef struct zf_model {
     uint32_t rec_kind_base;              /* recorder kind of scenario kind k: base + k */
     zf_workload_t *wl;
     zf_rng_t rng_route, rng_infra;
+    zf_rng_t rng_tcp;                    /* packet loss draws (tcp.c), apart so they move no other */
     zf_mreq_t *reqs;
     uint32_t nreqs, reqs_cap, free_req;
     uint64_t reqs_live;
@@ -284,8 +287,8 @@ static inline bool zf_zones_cut(const zf_model_t *m, uint32_t a, uint32_t b)
 }
 /* Sets the target's health in every view (registration, initial instances). */
 void zf_lb_set_health(zf_inst_t *in, zf_target_health_t h);
-/* A partition of zone z begins: the nodes inside keep their own view from now on. */
-void zf_lb_zone_cut(zf_model_t *m, uint32_t z);
+/* A partition or packet loss of zone z begins: the nodes inside keep their own view. */
+void zf_lb_zone_own(zf_model_t *m, uint32_t z);
 /* Target instance for a request of group g entering through node; ZF_NONE if none. */
 uint32_t zf_lb_pick_target(zf_model_t *m, uint32_t lb, uint32_t node, uint32_t group);
 void zf_lb_refresh_dns(zf_model_t *m, uint32_t lb, zf_time_t now);
@@ -331,6 +334,15 @@ int zf_db_restore(zf_model_t *m, zf_time_t now, zf_time_t duration, int fault);
 int zf_db_phase_event(zf_model_t *m, uint32_t epoch, zf_time_t now);
 int zf_db_resync_event(zf_model_t *m, uint32_t epoch, zf_time_t now);
 void zf_db_free(zf_model_t *m);
+
+/* tcp.c: packet loss on a path */
+/* Probability that a packet between zones a and b is lost at a lossy zone's border. */
+double zf_tcp_path_loss(const zf_model_t *m, uint32_t a, uint32_t b);
+/* When a connect whose SYN and SYN-ACK are each lost with probability p completes (0 at
+ * once), or -1 if not before timeout. */
+zf_time_t zf_tcp_connect(zf_rng_t *rng, double p, zf_time_t timeout);
+/* Extra delay of one data segment lost with probability p (retransmissions). */
+zf_time_t zf_tcp_segment(zf_rng_t *rng, double p);
 
 /* faults.c */
 int zf_faults_setup(zf_model_t *m);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static zf_time_t op_time(zf_model_t *m, uint32_t kind, zf_time_t now)
+static zf_time_t op_time(zf_model_t *m, uint32_t kind, uint32_t inst, zf_time_t now)
 {
     const zf_db_spec_t *s = &m->dep->db;
     const zf_kind_spec_t *k = &m->sc->kinds[kind];
@@ -22,6 +22,13 @@ static zf_time_t op_time(zf_model_t *m, uint32_t kind, zf_time_t now)
     }
     if (k->db_writes && d->block_until > now)
         t += d->block_until - now; /* commits wait for the lost synchronous standby */
+    if (inst != ZF_NONE && d->primary_zone >= 0) {
+        /* packet loss on the way to the primary: the query and its result retransmitted
+         * on the instance's open connection */
+        double p = zf_tcp_path_loss(m, m->insts[inst].zone, (uint32_t)d->primary_zone);
+        if (p > 0)
+            t += zf_tcp_segment(&m->rng_tcp, p) + zf_tcp_segment(&m->rng_tcp, p);
+    }
     return t;
 }
 
@@ -29,7 +36,8 @@ static int start_op(zf_model_t *m, uint32_t req, zf_time_t now)
 {
     zf_mreq_t *q = &m->reqs[req];
     q->phase = REQ_DB;
-    return zf_queue_push(&m->q, now + op_time(m, q->r.kind, now), EV_DB_DONE, 0, zf_ref(m, req));
+    return zf_queue_push(&m->q, now + op_time(m, q->r.kind, q->inst, now), EV_DB_DONE, 0,
+                         zf_ref(m, req));
 }
 
 int zf_db_begin(zf_model_t *m, uint64_t ref, uint32_t kind, zf_time_t now)

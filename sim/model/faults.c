@@ -21,7 +21,7 @@ static void zone_down(zf_model_t *m, uint32_t z, bool partition, zf_mfault_t *mf
     m->zones[z].impaired = true;
     m->zones[z].cut = partition;
     if (partition)
-        zf_lb_zone_cut(m, z);
+        zf_lb_zone_own(m, z);
     for (uint32_t i = 0; i < m->ninsts && !partition; i++)
         if (m->insts[i].zone == z && m->insts[i].state != INST_TERMINATED) {
             zf_group_crash(m, i, now);
@@ -117,6 +117,9 @@ int zf_fault_start(zf_model_t *m, uint32_t f, zf_time_t now)
     case ZF_FAULT_ZONE_DEGRADATION:
         m->zones[fs->target].added_latency = fs->added_latency;
         m->zones[fs->target].loss = fs->loss;
+        m->zones[fs->target].packet = fs->packet_loss;
+        if (fs->packet_loss && fs->loss > 0)
+            zf_lb_zone_own(m, (uint32_t)fs->target);
         break;
     case ZF_FAULT_INSTANCE_CRASH:
         mf->touched_capacity = true;
@@ -164,6 +167,7 @@ int zf_fault_end(zf_model_t *m, uint32_t f, zf_time_t now)
     case ZF_FAULT_ZONE_DEGRADATION:
         m->zones[fs->target].added_latency = 0;
         m->zones[fs->target].loss = 0;
+        m->zones[fs->target].packet = false;
         break;
     case ZF_FAULT_DB_CRASH: return zf_db_restart(m, now);
     case ZF_FAULT_LB_NODE: /* this node only: another fault may hold another one */

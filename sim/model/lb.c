@@ -203,12 +203,12 @@ void zf_lb_set_health(zf_inst_t *in, zf_target_health_t h)
     memset(in->node_health, (int)h, sizeof in->node_health);
 }
 
-void zf_lb_zone_cut(zf_model_t *m, uint32_t z)
+void zf_lb_zone_own(zf_model_t *m, uint32_t z)
 {
     for (uint32_t lb = 0; lb < m->dep->nlbs; lb++)
         for (uint32_t n = 0; n < m->dep->lbs[lb].nzones; n++)
             if (m->dep->lbs[lb].zones[n] == z)
-                m->lbs[lb].node_cut[n] = true;
+                m->lbs[lb].node_own[n] = true;
 }
 
 int zf_lb_start_checks(zf_model_t *m, uint32_t inst, zf_time_t now)
@@ -236,7 +236,20 @@ static bool queue_full(const zf_inst_t *in)
            in->workers.busy >= in->workers.servers;
 }
 
-/* The result for a node that can reach the target's zone (the reference view). */
+/* Whether a check across a border with packet loss p gets its answer within the timeout:
+ * the connect and the two segments (check, answer), with their retransmissions. */
+static bool crosses_in_time(zf_model_t *m, double p, zf_time_t timeout)
+{
+    zf_time_t t = zf_tcp_connect(&m->rng_tcp, p, timeout);
+    if (t < 0)
+        return false;
+    t += zf_tcp_segment(&m->rng_tcp, p);
+    t += zf_tcp_segment(&m->rng_tcp, p);
+    return t < timeout;
+}
+
+/* The result for a node that can reach the target's zone from another zone that is not
+ * degraded (the reference view). */
 static enum check_result check_target(zf_model_t *m, const zf_inst_t *in, const zf_lb_spec_t *s)
 {
     const zf_mzone_t *z = &m->zones[in->zone];
@@ -246,22 +259,36 @@ static enum check_result check_target(zf_model_t *m, const zf_inst_t *in, const 
         return CHECK_REFUSED;
     if (2 * z->added_latency >= s->health.timeout)
         return CHECK_UNANSWERED;
-    if (z->loss > 0 && zf_rng_uniform(&m->rng_infra) < z->loss)
+    if (z->loss > 0 && !z->packet && zf_rng_uniform(&m->rng_infra) < z->loss)
+        return CHECK_UNANSWERED;
+    if (z->loss > 0 && z->packet && !crosses_in_time(m, z->loss, s->health.timeout))
         return CHECK_UNANSWERED;
     return CHECK_PASS;
 }
 
 /* The result for the node in node_zone: the reference one, unless a partition lies between
- * them (no answer) or both are inside the same cut zone (the check works as before the
- * cut; a degradation of the zone is ignored there). */
-static enum check_result node_result(const zf_model_t *m, const zf_inst_t *in, uint32_t node_zone,
-                                     enum check_result ref)
+ * them (no answer), both are inside the same cut zone (the check works as before the
+ * cut; a degradation of the zone is ignored there), or packet loss on the node's path
+ * differs from the reference path's (its own draw; none inside one zone). */
+static enum check_result node_result(zf_model_t *m, const zf_inst_t *in, uint32_t node_zone,
+                                     enum check_result ref, const zf_lb_spec_t *s)
 {
-    if (!m->zones[node_zone].cut && !m->zones[in->zone].cut)
-        return ref;
-    if (node_zone != in->zone || in->crashed || in->state == INST_DEAD)
+    const zf_mzone_t *nz = &m->zones[node_zone], *tz = &m->zones[in->zone];
+    bool cut = nz->cut || tz->cut;
+    if (!cut && !(nz->packet && nz->loss > 0))
+        return ref; /* the node's path is the reference path */
+    if (cut && node_zone != in->zone)
         return CHECK_UNANSWERED;
-    return queue_full(in) ? CHECK_REFUSED : CHECK_PASS;
+    if (in->crashed || in->state == INST_DEAD)
+        return CHECK_UNANSWERED;
+    if (queue_full(in))
+        return CHECK_REFUSED;
+    if (cut)
+        return CHECK_PASS;
+    if (2 * tz->added_latency >= s->health.timeout)
+        return CHECK_UNANSWERED;
+    double p = zf_tcp_path_loss(m, node_zone, in->zone);
+    return p > 0 && !crosses_in_time(m, p, s->health.timeout) ? CHECK_UNANSWERED : CHECK_PASS;
 }
 
 /* A target's health changed: with cross-zone off, the nodes of its zone may leave or
@@ -319,7 +346,8 @@ static bool count_into(uint8_t *health, uint8_t *ok, uint8_t *fail, bool passed,
 }
 
 /* Node n counts one result in its own view. Only a node that was inside a partition can
- * see otherwise than the reference view, so only its changes can move DNS on their own. */
+ * or in a lossy one can see otherwise than the reference view, so only its changes can
+ * move DNS on their own. */
 static void count_node(zf_model_t *m, uint32_t inst, uint32_t n, bool passed, zf_time_t now)
 {
     zf_inst_t *in = &m->insts[inst];
@@ -327,7 +355,7 @@ static void count_node(zf_model_t *m, uint32_t inst, uint32_t n, bool passed, zf
     uint8_t h = in->node_health[n];
     bool changed = count_into(&h, &in->node_ok[n], &in->node_fail[n], passed, &m->dep->lbs[lb]);
     in->node_health[n] = h;
-    if (changed && m->lbs[lb].node_cut[n])
+    if (changed && m->lbs[lb].node_own[n])
         zone_health_changed(m, inst, now);
 }
 
@@ -362,7 +390,7 @@ int zf_lb_health_event(zf_model_t *m, uint32_t inst, uint32_t epoch, zf_time_t n
     /* each node's result first: the reference's consequences (DNS) read the nodes' views */
     uint64_t pending = ref == CHECK_UNANSWERED ? REF_PENDING : 0;
     for (uint32_t n = 0; n < s->nzones; n++) {
-        enum check_result r = node_result(m, in, s->zones[n], ref);
+        enum check_result r = node_result(m, in, s->zones[n], ref, s);
         if (r == CHECK_UNANSWERED)
             pending |= 1ull << (32 + n);
         else

@@ -167,7 +167,8 @@ static int server_done(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t 
         q->lost = 1;
         return 0;
     }
-    zf_time_t back = m->dep->lbs[m->sc->kinds[q->r.kind].lb].network_latency + q->extra_latency;
+    zf_time_t back = m->dep->lbs[m->sc->kinds[q->r.kind].lb].network_latency + q->extra_latency +
+                     q->back_delay;
     return respond_later(m, q, cause, now, back);
 }
 
@@ -351,29 +352,42 @@ static int node_dead(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t node, bo
     return respond_later(m, q, ZF_CAUSE_LB_NODE_DOWN, now, m->dep->lbs[lb].connect_timeout);
 }
 
-/* One way latency of the path node -> instance, and whether a degraded zone drops it. */
+/* One way latency of the path node -> instance, and whether a degraded zone drops it
+ * (a zone whose loss is of requests, not packets). */
 static zf_time_t path_latency(zf_model_t *m, uint32_t node_zone, uint32_t inst_zone, bool *lost)
 {
     const zf_mzone_t *a = &m->zones[node_zone], *b = &m->zones[inst_zone];
     zf_time_t t = a->added_latency + (node_zone != inst_zone ? CROSS_ZONE_LATENCY + b->added_latency : 0);
-    double loss = a->loss + (node_zone != inst_zone ? b->loss : 0);
+    double loss = (a->packet ? 0 : a->loss) + (node_zone != inst_zone && !b->packet ? b->loss : 0);
     *lost = loss > 0 && zf_rng_uniform(&m->rng_route) < loss;
     return t;
 }
 
+/* `fwd`: delay the request has already gathered before the node sends it on (packet
+ * loss between the client and the node). */
 static int dispatch_to_target(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t node,
-                              zf_time_t now)
+                              zf_time_t now, zf_time_t fwd)
 {
     uint32_t inst = zf_lb_pick_target(m, lb, node, q->group);
     if (inst == ZF_NONE)
         return zf_route_client_end(m, q, ZF_CAUSE_NO_HEALTHY_TARGET, now);
+    const zf_lb_spec_t *s = &m->dep->lbs[lb];
     bool lost;
-    q->extra_latency = path_latency(m, m->dep->lbs[lb].zones[node], m->insts[inst].zone, &lost);
+    q->extra_latency = path_latency(m, s->zones[node], m->insts[inst].zone, &lost);
     if (lost) {
         q->lost = 1; /* never answered: the deadline ends it with cause network */
         return 0;
     }
-    zf_time_t at = now + m->dep->lbs[lb].network_latency + q->extra_latency;
+    double p = zf_tcp_path_loss(m, s->zones[node], m->insts[inst].zone);
+    if (p > 0) { /* the node's connection to the target, its request and its answer */
+        zf_time_t setup = zf_tcp_connect(&m->rng_tcp, p, s->target_connect_timeout);
+        if (setup < 0) /* the node gives up connecting and answers 504 */
+            return respond_later(m, q, ZF_CAUSE_TIMEOUT, now,
+                                 fwd + s->target_connect_timeout + s->network_latency + q->back_delay);
+        fwd += setup + zf_tcp_segment(&m->rng_tcp, p);
+        q->back_delay += zf_tcp_segment(&m->rng_tcp, p);
+    }
+    zf_time_t at = now + fwd + s->network_latency + q->extra_latency;
     uint64_t ref = zf_ref(m, (uint32_t)(q - m->reqs));
     if (at == now)
         return zf_route_arrive(m, inst, ref, now);
@@ -400,7 +414,17 @@ int zf_route_request(zf_model_t *m, const zf_request_t *r, zf_time_t now)
     q->lb_node = (uint16_t)node;
     if (!zf_lb_node_alive(m, lb, node))
         return node_dead(m, q, lb, node, sticky, now);
-    return dispatch_to_target(m, q, lb, node, now);
+    const zf_mzone_t *nz = &m->zones[m->dep->lbs[lb].zones[node]];
+    zf_time_t fwd = 0;
+    if (nz->packet && nz->loss > 0) { /* the client's packets cross the node's lossy border */
+        zf_time_t setup = sticky ? 0 : zf_tcp_connect(&m->rng_tcp, nz->loss,
+                                                      m->dep->lbs[lb].connect_timeout);
+        if (setup < 0)
+            return respond_later(m, q, ZF_CAUSE_LB_NODE_DOWN, now, m->dep->lbs[lb].connect_timeout);
+        fwd = setup + zf_tcp_segment(&m->rng_tcp, nz->loss);
+        q->back_delay = zf_tcp_segment(&m->rng_tcp, nz->loss);
+    }
+    return dispatch_to_target(m, q, lb, node, now, fwd);
 }
 
 int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
@@ -410,7 +434,7 @@ int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
         return 0; /* the client's timeout ended it meanwhile */
     uint32_t lb = (uint32_t)m->sc->kinds[q->r.kind].lb;
     if (zf_lb_node_alive(m, lb, q->lb_node))
-        return dispatch_to_target(m, q, lb, q->lb_node, now);
+        return dispatch_to_target(m, q, lb, q->lb_node, now, 0);
     return syn_wait(m, q, lb, try + 1, now);
 }
 

@@ -81,6 +81,7 @@ static int setup(zf_model_t *m, const zf_sim_opts_t *opts, zf_err_t *err)
 {
     int rc;
     if ((rc = setup_recorder(m)) || (rc = zf_rng_init(&m->rng_infra, m->seed, "model/infra")) ||
+        (rc = zf_rng_init(&m->rng_tcp, m->seed, "model/tcp")) ||
         (rc = zf_qnet_setup(m)))
         return rc;
     if (has_deployment(m->sc) && (rc = setup_deployment(m, err)))
@@ -240,6 +241,7 @@ static void model_free(zf_model_t *m)
         zf_lb_free(m);
     }
     zf_rng_free(&m->rng_infra);
+    zf_rng_free(&m->rng_tcp);
     zf_queue_free(&m->q);
 }
 

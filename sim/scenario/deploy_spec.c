@@ -178,6 +178,7 @@ static int parse_zones(zf_jr_t *jr, const json_t *root, zf_deploy_spec_t *d)
 static const char *const lb_keys[] = {"name", "zones", "cross_zone", "dns_ttl",
                                       "dns_update_delay", "deregistration_delay",
                                       "connect_timeout", "network_latency", "health_check",
+                                      "target_connect_timeout",
                                       "rules", NULL};
 static const char *const hc_keys[] = {"interval", "timeout", "healthy_threshold",
                                       "unhealthy_threshold", NULL};
@@ -281,6 +282,7 @@ static int parse_lb(zf_jr_t *jr, const zf_scenario_t *s, const zf_deploy_spec_t 
     lb->dns_update_delay = 60 * ZF_S;      /* assumption, see docs/model.md */
     lb->deregistration_delay = 300 * ZF_S; /* ALB target group attribute default */
     lb->connect_timeout = 10 * ZF_S;       /* client side, assumption */
+    lb->target_connect_timeout = 10 * ZF_S; /* ALB: 504 if no connection to the target in 10 s */
     if ((rc = zf_jr_object(jr, o, path, lb_keys)) ||
         (rc = name_field(jr, o, path, "name", true, lb->name, sizeof lb->name)) ||
         (rc = zone_list(jr, d, o, path, lb->zones, &lb->nzones)) ||
@@ -290,6 +292,8 @@ static int parse_lb(zf_jr_t *jr, const zf_scenario_t *s, const zf_deploy_spec_t 
         (rc = zf_jr_duration(jr, o, path, "deregistration_delay", false, &lb->deregistration_delay)) ||
         (rc = zf_jr_duration(jr, o, path, "connect_timeout", false, &lb->connect_timeout)) ||
         (rc = zf_jr_duration(jr, o, path, "network_latency", false, &lb->network_latency)) ||
+        (rc = zf_jr_duration(jr, o, path, "target_connect_timeout", false,
+                             &lb->target_connect_timeout)) ||
         (rc = parse_health(jr, o, path, &lb->health)))
         return rc;
     if (lb->nzones == 0)
@@ -636,7 +640,7 @@ static const char *const fault_keys[] = {"name", "type", "target", "zone", "at",
                                          "duration", "added_latency", "loss", "count",
                                          "fraction", "batch_size", "batch_percent",
                                          "deploy_time", "mtbf", "mttr", "recovery", "actions",
-                                         "mode", NULL};
+                                         "mode", "loss_unit", NULL};
 
 /* The fault's start: "at" a time of day (relative to the scenario's start time of day, on
  * the given day) or "after" a duration. Neither: required unless `optional`. */
@@ -751,6 +755,16 @@ static int parse_fault_params(zf_jr_t *jr, const zf_deploy_spec_t *d, const json
     if ((rc = zf_jr_enum(jr, o, path, "mode", false, modes, &mode)))
         return rc;
     f->partition = mode == 1;
+    static const char *const units[] = {"request", "packet", NULL};
+    int unit = 0;
+    if (json_object_get(o, "loss_unit") && f->type != ZF_FAULT_ZONE_DEGRADATION) {
+        char p[ZF_JPATH_MAX];
+        return zf_jr_fail(jr, zf_jr_key(p, path, "loss_unit"),
+                          "\"loss_unit\" applies to a zone_degradation only");
+    }
+    if ((rc = zf_jr_enum(jr, o, path, "loss_unit", false, units, &unit)))
+        return rc;
+    f->packet_loss = unit == 1;
     f->recovery = 30 * ZF_MIN; /* AWS FIS AZ Availability: Power Interruption */
     if ((rc = zf_jr_duration(jr, o, path, "recovery", false, &f->recovery)) ||
         (rc = dist_or(jr, o, path, "deploy_time", &f->deploy_time, ZF_DIST_LOGNORMAL, 120e9, 30e9)))

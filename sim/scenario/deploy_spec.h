@@ -34,6 +34,7 @@ typedef struct zf_lb_spec {
     zf_health_check_spec_t health;
     zf_time_t deregistration_delay; /* draining targets finish in-flight work this long */
     zf_time_t connect_timeout;      /* a client reaching a dead node fails after this */
+    zf_time_t target_connect_timeout; /* a node's connect to a target gives up (504) after this */
     zf_time_t network_latency;      /* client <-> node one way */
     int32_t *kind_group;            /* owned: group of each kind routed here, or -1 */
     size_t nkinds;
@@ -138,6 +139,7 @@ typedef struct zf_fault_spec {
     zf_time_t start, duration;      /* duration 0: instantaneous (crash) or until the end */
     zf_time_t added_latency;        /* zone degradation */
     double loss;                    /* zone degradation: fraction of requests dropped */
+    bool packet_loss;               /* ... of packets crossing the zone's border instead */
     uint32_t count;                 /* instance crash: how many */
     double fraction;                /* device network outage */
     uint32_t batch_size;            /* rolling release: instances per batch (or ...) */
