@@ -336,8 +336,16 @@ int zf_db_resync_event(zf_model_t *m, uint32_t epoch, zf_time_t now);
 void zf_db_free(zf_model_t *m);
 
 /* tcp.c: packet loss on a path */
-/* Probability that a packet between zones a and b is lost at a lossy zone's border. */
-double zf_tcp_path_loss(const zf_model_t *m, uint32_t a, uint32_t b);
+/* Probability that a packet between zones a and b is lost at a lossy zone's border
+ * (inline: every request and database call asks). */
+static inline double zf_tcp_path_loss(const zf_model_t *m, uint32_t a, uint32_t b)
+{
+    if (a == b || !(m->zones[a].packet || m->zones[b].packet))
+        return 0; /* inside a zone no border is crossed */
+    double pa = m->zones[a].packet ? m->zones[a].loss : 0;
+    double pb = m->zones[b].packet ? m->zones[b].loss : 0;
+    return 1 - (1 - pa) * (1 - pb);
+}
 /* When a connect whose SYN and SYN-ACK are each lost with probability p completes (0 at
  * once), or -1 if not before timeout. */
 zf_time_t zf_tcp_connect(zf_rng_t *rng, double p, zf_time_t timeout);

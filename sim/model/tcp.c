@@ -10,15 +10,6 @@
 #define DATA_RTO (200 * ZF_MS)
 #define DATA_GIVE_UP (120 * ZF_S) /* the model's bound on one segment's retransmissions */
 
-double zf_tcp_path_loss(const zf_model_t *m, uint32_t a, uint32_t b)
-{
-    if (a == b)
-        return 0; /* inside a zone: no border crossed */
-    double pa = m->zones[a].packet ? m->zones[a].loss : 0;
-    double pb = m->zones[b].packet ? m->zones[b].loss : 0;
-    return 1 - (1 - pa) * (1 - pb);
-}
-
 zf_time_t zf_tcp_connect(zf_rng_t *rng, double p, zf_time_t timeout)
 {
     double ok = (1 - p) * (1 - p); /* the SYN and its SYN-ACK both cross */

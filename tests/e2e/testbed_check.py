@@ -10,7 +10,10 @@
       exits 1 when a check failed.
   testbed_check.py compare OUT.md LABEL REPLAY_DIR SIM_DIR [LABEL REPLAY_DIR SIM_DIR ...]
       the table of predicted (sim) against measured (replay) availability loss, RTO of each
-      fault and p99 latency, with the error of each prediction; written to OUT.md too.
+      fault and p99 latency, with the error of each prediction; written to OUT.md too. A
+      simulation of several replications predicts the mean over them (availability,
+      RTO, lost writes; p99 of all its requests), and the last column gives the standard
+      deviation of one replication: the spread a single measured run is to be read against.
 """
 import json
 import sys
@@ -109,30 +112,47 @@ def err(pred, meas):
     return "%+.1f%%" % (100.0 * (pred - meas) / meas)
 
 
+def predicted(s, key, value):
+    """The sim's figure: the mean over its replications when it has several, and the
+    standard deviation of one replication (None for a single run)."""
+    iv = s.get("confidence", {}).get("intervals", {}).get(key)
+    if s.get("replications", 1) > 1 and iv:
+        return iv["mean"], iv.get("stddev")
+    return value, None
+
+
+def spread(sd, fmt):
+    return "sd " + fmt % sd if sd is not None else "-"
+
+
 def compare(argv):
     out, rows = argv[0], []
     for i in range(1, len(argv), 3):
         label, rd, sd = argv[i], argv[i + 1], argv[i + 2]
         r, s = load(rd), load(sd)
-        rl, sl = 1 - r["availability"], 1 - s["availability"]
-        rows.append((label, "availability loss", "%.4f" % sl, "%.4f" % rl, err(sl, rl)))
+        av, av_sd = predicted(s, "availability", s["availability"])
+        rl, sl = 1 - r["availability"], 1 - av
+        rows.append((label, "availability loss", "%.4f" % sl, "%.4f" % rl, err(sl, rl),
+                     spread(av_sd, "%.4f")))
         sim_faults = {f["name"]: f for f in s["faults"]}
         for f in r["faults"]:
             pf = sim_faults.get(f["name"], {})
-            pr, mr = pf.get("rto_s"), f.get("rto_s")
-            rows.append((label, "RTO %s (s)" % f["name"], "%g" % pr if pr is not None else "none",
-                         "%g" % mr if mr is not None else "none", err(pr, mr)))
+            pr, pr_sd = predicted(s, "faults.%s.rto_s" % f["name"], pf.get("rto_s"))
+            mr = f.get("rto_s")
+            rows.append((label, "RTO %s (s)" % f["name"], "%.3g" % pr if pr is not None else "none",
+                         "%g" % mr if mr is not None else "none", err(pr, mr),
+                         spread(pr_sd, "%.2g")))
         rp, sp = r["latency_ms"]["p99"], s["latency_ms"]["p99"]
-        rows.append((label, "p99 latency (ms)", "%.1f" % sp, "%.1f" % rp, err(sp, rp)))
-        rows.append((label, "lost writes", "%d" % s["data_loss"]["lost_writes"],
-                     "%d" % r["data_loss"]["lost_writes"],
-                     err(s["data_loss"]["lost_writes"], r["data_loss"]["lost_writes"])))
-    head = ("run", "metric", "predicted (sim)", "measured (replay)", "error")
-    lines = ["| " + " | ".join(head) + " |", "| --- | --- | ---: | ---: | ---: |"]
+        rows.append((label, "p99 latency (ms)", "%.1f" % sp, "%.1f" % rp, err(sp, rp), "-"))
+        lw, lw_sd = predicted(s, "data_loss.lost_writes", s["data_loss"]["lost_writes"])
+        rows.append((label, "lost writes", "%.0f" % lw, "%d" % r["data_loss"]["lost_writes"],
+                     err(lw, r["data_loss"]["lost_writes"]), spread(lw_sd, "%.0f")))
+    head = ("run", "metric", "predicted (sim)", "measured (replay)", "error", "sim spread")
+    lines = ["| " + " | ".join(head) + " |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
-    w = [max(len(str(x[k])) for x in rows + [head]) for k in range(5)]
+    w = [max(len(str(x[k])) for x in rows + [head]) for k in range(6)]
     for row in [head] + rows:
         print("  ".join(str(c).ljust(w[k]) if k < 2 else str(c).rjust(w[k]) for k, c in enumerate(row)))
     return 0
