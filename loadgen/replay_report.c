@@ -32,8 +32,12 @@ int rp_history_write(zf_replay_t *rp, const zf_request_t *req, const zf_lg_done_
         fprintf(f, "\"send_ms\":%.3f,", ms(d->t + d->latency_ns - d->service_ns));
     else
         fputs("\"send_ms\":null,", f);
-    fprintf(f, "\"end_ms\":%.3f,\"outcome\":\"%s\",\"cause\":\"%s\",\"status\":%d}\n",
-            ms(d->t + d->latency_ns), outcome_names[outcome], zf_cause_name(d->cause), d->status);
+    fprintf(f, "\"end_ms\":%.3f,\"outcome\":\"%s\",\"cause\":\"%s\",",
+            ms(d->t + d->latency_ns), outcome_names[outcome], zf_cause_name(d->cause));
+    if (d->status > 0) /* the status line of an answer, even one cut short after it */
+        fprintf(f, "\"status\":%d}\n", d->status);
+    else
+        fputs("\"status\":null}\n", f); /* no HTTP answer at all */
     return ferror(f) ? ZF_EIO : 0;
 }
 
