@@ -435,6 +435,7 @@ static int build(shard_t *s, size_t n, const char *out, json_t **doc, bool *pass
             if (specs)
                 json_object_set(*doc, "slo_specs", (json_t *)specs);
             add_extras(*doc, s, n, dl, engine);
+            *pass = zf_cli_judge_unmeasured(*doc);
             engine = NULL;
         }
         json_decref(dl);

@@ -488,6 +488,7 @@ static int write_results(const zf_scenario_t *sc, const zf_replay_opts_t *o,
         json_array_append_new(specs, zf_slo_spec_to_json(&sc->slos[i]));
     json_object_set_new(*doc, "slo_specs", specs);
     add_extras(*doc, res, a);
+    *pass = zf_cli_judge_unmeasured(*doc);
     char tmp[4096], dst[4096];
     if (zf_cli_join(tmp, sizeof tmp, o->dir, ".timeseries.csv.tmp", err) ||
         zf_cli_join(dst, sizeof dst, o->dir, "timeseries.csv", err))
@@ -527,7 +528,7 @@ static void print_replay(const json_t *doc)
            metric(doc, "replay.lag_max_ms"), metric(doc, "replay.service_p99_ms"));
     if (json_integer_value(json_object_get(dl, "writes")) == 0)
         return;
-    if (!json_is_true(json_object_get(dl, "verified"))) {
+    if (!json_is_true(json_object_get(v, "complete"))) {
         printf("read back     no: lost writes are unknown (lost_writes counts none, rpo_s is "
                "null)\n");
         return;
@@ -539,6 +540,10 @@ static void print_replay(const json_t *doc)
            (long long)json_integer_value(json_object_get(dl, "indeterminate_writes")),
            (long long)json_integer_value(json_object_get(dl, "indeterminate_stored")),
            (long long)json_integer_value(json_object_get(dl, "duplicated_writes")));
+    if (!json_is_true(json_object_get(dl, "verified")))
+        printf("read back     incomplete: %lld acknowledged writes got no answer, so loss is "
+               "unknown (lost_writes counts only those found missing, rpo_s is null)\n",
+               (long long)json_integer_value(json_object_get(v, "no_answer_acknowledged")));
 }
 
 static int finish(const replay_args_t *a, const zf_replay_opts_t *o, zf_replay_result_t *res,

@@ -468,7 +468,7 @@ static void on_verify_done(uv_async_t *h)
     rp->vthread_running = false;
     if (rp->vrc < 0)
         rp_fail(rp, rp->vrc, "%s", rp->verr.msg);
-    rp->verified = rp->vrc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
+    rp->verify_done = rp->vrc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
     rp->phase = RP_DONE;
     uv_stop(&rp->loop);
 }
@@ -479,7 +479,7 @@ static void on_vcmd_exit(zf_action_t *a)
     char how[160];
     if (zf_action_succeeded(a)) {
         int rc = zf_verify_command_read(&rp->ledger, rp->vfiles[1], &rp->vstats, &rp->verr);
-        rp->verified = rc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
+        rp->verify_done = rc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
         if (rc < 0)
             fprintf(stderr, "zonefall replay: verify: %s\n", rp->verr.msg);
     } else {

@@ -139,7 +139,9 @@ typedef struct zf_replay {
     int vrc;
     zf_err_t verr;
     zf_verify_stats_t vstats;
-    bool verified;
+    bool verify_done;              /* the read-back ran to its end (it may have left writes
+                                      without an answer) */
+    bool verified;                 /* ... and every acknowledged write got one: loss known */
     const char *verify_method;     /* "http", "command", "none" */
     zf_action_t vcmd;
     char *vfiles[3];               /* ids, out, err */

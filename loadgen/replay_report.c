@@ -55,7 +55,7 @@ int rp_history_verify(zf_replay_t *rp)
 {
     FILE *f = rp->history;
     zf_ledger_fold(&rp->ledger);
-    for (size_t i = 0; rp->verified && i < rp->ledger.n; i++) {
+    for (size_t i = 0; rp->verify_done && i < rp->ledger.n; i++) {
         const zf_write_t *w = &rp->ledger.v[i];
         if (!zf_write_to_check(w))
             continue;
@@ -146,6 +146,10 @@ static json_t *actions_json(const zf_replay_t *rp)
 
 /* ---- data loss ---- */
 
+/* Loss is known (verified) only when the read-back ran to its end and every acknowledged
+ * write got an answer. A read-back that left some unanswered still counts the writes it
+ * found missing (lost_writes is then a lower bound); the span they cover (rpo_s) is
+ * unknown. */
 static int data_loss(zf_replay_t *rp)
 {
     zf_rec_t *r = &rp->res->rec;
@@ -158,25 +162,28 @@ static int data_loss(zf_replay_t *rp)
     }
     zf_ledger_sum_t s;
     zf_ledger_summarise(&rp->ledger, &s, acked, lost, nk);
+    bool read = rp->verify_done;
+    rp->verified = read && s.unverified_acked == 0;
     r->acked_writes = s.acknowledged;
     r->indeterminate_writes = s.indeterminate;
-    r->lost_writes = rp->verified ? s.lost : 0;
+    r->lost_writes = read ? s.lost : 0;
     r->rpo_s = rp->verified ? zf_time_to_s(s.rpo_ns) : NAN;
     json_t *by_kind = json_object();
     for (size_t k = 0; k < nk; k++)
         if (rp->sc->kinds[k].db_writes)
             json_object_set_new(by_kind, rp->sc->kinds[k].name,
                                 json_pack("{sIsIsb}", "acknowledged", (json_int_t)acked[k],
-                                          "lost", (json_int_t)(rp->verified ? lost[k] : 0),
+                                          "lost", (json_int_t)(read ? lost[k] : 0),
                                           "must_not_lose", rp->sc->kinds[k].must_not_lose));
     free(acked);
     free(lost);
     const zf_verify_stats_t *v = &rp->vstats;
-    json_t *ver = json_pack("{sssbsfsIsIsIsIsIsI}", "method", rp->verify_method, "complete",
-                            rp->verified, "settle_s", zf_time_to_s(rp->o->settle), "reads",
+    json_t *ver = json_pack("{sssbsfsIsIsIsIsIsIsI}", "method", rp->verify_method, "complete",
+                            read, "settle_s", zf_time_to_s(rp->o->settle), "reads",
                             (json_int_t)v->reads, "passes", (json_int_t)v->passes, "found",
                             (json_int_t)v->found, "missing", (json_int_t)v->missing,
-                            "no_answer", (json_int_t)v->errors, "no_count",
+                            "no_answer", (json_int_t)v->errors, "no_answer_acknowledged",
+                            (json_int_t)s.unverified_acked, "no_count",
                             (json_int_t)v->no_count);
     rp->res->data_loss = json_pack("{sbsIsIsIsIsIsoso}", "verified", rp->verified, "writes",
                                    (json_int_t)s.writes, "failed_writes", (json_int_t)s.failed,
@@ -184,9 +191,9 @@ static int data_loss(zf_replay_t *rp)
                                    "duplicated_writes", (json_int_t)s.duplicated,
                                    "unverified_writes", (json_int_t)s.unverified,
                                    "verification", ver, "by_kind", by_kind);
-    json_object_set_new(rp->res->data_loss, "lost_first_s", s.lost_first_ns >= 0 && rp->verified
+    json_object_set_new(rp->res->data_loss, "lost_first_s", s.lost_first_ns >= 0 && read
                         ? json_real(zf_time_to_s(s.lost_first_ns)) : json_null());
-    json_object_set_new(rp->res->data_loss, "lost_last_s", s.lost_last_ns >= 0 && rp->verified
+    json_object_set_new(rp->res->data_loss, "lost_last_s", s.lost_last_ns >= 0 && read
                         ? json_real(zf_time_to_s(s.lost_last_ns)) : json_null());
     return rp->res->data_loss ? 0 : ZF_ENOMEM;
 }
