@@ -60,7 +60,8 @@ void zf_cli_print_summary(FILE *out, const json_t *results, const char *dir);
 void zf_cli_print_slos(FILE *out, const json_t *results);
 
 /* Replay results (mode "replay") can leave figures unmeasured: lost writes and RPO when
- * acknowledged writes were not all read back. An SLO on such a figure is not met: its
+ * acknowledged writes were not all read back, the backlog drain when no devices were
+ * simulated (a trace). An SLO on such a figure is not met: its
  * measured becomes null, met false, "not_measured" says why (in the runs' entries too).
  * Sets the verdict from every SLO's met and returns whether all are met. */
 bool zf_cli_judge_unmeasured(json_t *results);

@@ -1,7 +1,8 @@
 /* unmeasured: the SLOs a replay's results cannot judge. The simulator measures every figure
  * it reports; a replay does not always: lost writes and the span they cover are unknown when
- * acknowledged writes were not all read back (data_loss.verified false). Such an SLO is
- * never met; replay, merge and check all apply this. */
+ * acknowledged writes were not all read back (data_loss.verified false), and the device
+ * backlog is unknown when no generator simulated the devices (replay.backlog_measured not
+ * true: a trace replay). Such an SLO is never met; replay, merge and check all apply this. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@ static const char *why_unmeasured(const json_t *res, const char *type, char *buf
 {
     const json_t *dl = json_object_get(res, "data_loss");
     const json_t *ver = json_object_get(dl, "verification");
+    const json_t *info = json_object_get(res, "replay");
     if ((strcmp(type, "lost_writes") == 0 || strcmp(type, "rpo") == 0) &&
         !json_is_true(json_object_get(dl, "verified"))) {
         if (json_is_true(json_object_get(ver, "complete")))
@@ -20,6 +22,12 @@ static const char *why_unmeasured(const json_t *res, const char *type, char *buf
                                     ver, "no_answer_acknowledged")));
         else
             snprintf(buf, len, "acknowledged writes were not read back: loss unknown");
+        return buf;
+    }
+    if (strcmp(type, "backlog_drain") == 0 &&
+        !json_is_true(json_object_get(info, "backlog_measured"))) {
+        snprintf(buf, len, "the device backlog was not measured (a trace replay simulates no "
+                 "devices)");
         return buf;
     }
     return NULL;

@@ -78,10 +78,33 @@ int rp_history_verify(zf_replay_t *rp)
 
 /* ---- fault records ---- */
 
+/* The simulator's definition line for line (drain_after in sim/model/faults.c): keep the
+ * two in step; their shared home would be sim/metrics/recovery.c beside zf_recovered_at. */
+double zf_replay_backlog_drain_s(const uint64_t *backlog_sec, size_t nsec, zf_time_t start,
+                                 zf_time_t from, zf_time_t recovered, uint64_t at_start)
+{
+    if (recovered < 0)
+        return INFINITY;
+    size_t e = (size_t)((recovered > from ? recovered : from) / ZF_S);
+    uint64_t peak = 0, base = at_start + at_start / 10 + 10;
+    for (size_t i = (size_t)(start / ZF_S); i < nsec; i++)
+        peak = backlog_sec[i] > peak ? backlog_sec[i] : peak;
+    if (peak <= base || e >= nsec)
+        return NAN; /* no backlog formed */
+    for (size_t i = e; i < nsec; i++)
+        if (backlog_sec[i] <= base)
+            return (double)(i - e);
+    return INFINITY;
+}
+
+/* Each injected fault's record (detection, recovery by the simulator's definition), and
+ * the longest backlog drain after any of them (generated fleets only: a trace simulates
+ * no devices, so the backlog is unknown and stays NAN; replay.backlog_measured says so). */
 static int fault_records(zf_replay_t *rp)
 {
     const zf_recovery_spec_t *rs = &rp->sc->deploy.recovery;
     zf_rec_t *r = &rp->res->rec;
+    double drain = NAN;
     for (size_t i = 0; i < rp->nfaults; i++) {
         const rp_fault_t *f = &rp->faults[i];
         if (f->state == RF_MISSED)
@@ -99,7 +122,14 @@ static int fault_records(zf_replay_t *rp)
                                        f->end_w + RP_WATCH_AFTER_NS);
         if (zf_rec_add_fault(r, &fr) < 0)
             return ZF_ENOMEM;
+        double d = f->backlog_at_start < 0 ? NAN
+                   : zf_replay_backlog_drain_s(rp->backlog_sec, rp->nbacklog, fr.start,
+                                               fr.rto_from, fr.recovered,
+                                               (uint64_t)f->backlog_at_start);
+        if (!isnan(d) && (isnan(drain) || d > drain))
+            drain = d;
     }
+    r->backlog_drain_s = drain;
     return 0;
 }
 
@@ -284,6 +314,14 @@ static json_t *info_json(zf_replay_t *rp)
                                                  rp->sc->deploy.recovery.threshold, "window_s",
                                                  zf_time_to_s(rp->sc->deploy.recovery.window)));
     json_object_set_new(j, "reason", json_string(rp->res->reason));
+    /* what the backlog drain was measured from, so that merge can measure it again */
+    json_t *at_start = json_object();
+    for (size_t i = 0; i < rp->nfaults; i++)
+        if (rp->faults[i].backlog_at_start >= 0)
+            json_object_set_new(at_start, rp->faults[i].fs->name,
+                                json_integer(rp->faults[i].backlog_at_start));
+    json_object_set_new(j, "backlog_measured", json_boolean(rp->wl != NULL));
+    json_object_set_new(j, "backlog_at_fault_start", at_start);
     return j;
 }
 
