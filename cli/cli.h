@@ -59,6 +59,13 @@ void zf_cli_print_summary(FILE *out, const json_t *results, const char *dir);
 /* Prints the SLO table of a results document. */
 void zf_cli_print_slos(FILE *out, const json_t *results);
 
+/* Replay results (mode "replay") can leave figures unmeasured: lost writes and RPO when
+ * acknowledged writes were not all read back, the backlog drain when no devices were
+ * simulated (a trace). An SLO on such a figure is not met: its
+ * measured becomes null, met false, "not_measured" says why (in the runs' entries too).
+ * Sets the verdict from every SLO's met and returns whether all are met. */
+bool zf_cli_judge_unmeasured(json_t *results);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int zf_cmd_run(int argc, char **argv);
 int zf_cmd_validate(int argc, char **argv);

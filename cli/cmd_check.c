@@ -50,8 +50,8 @@ static int check(const char *dir, const char *slo_file, bool quiet)
         rc = load_specs(slo_file, res, rfile, &specs, &n, &err);
     if (rc == 0)
         rc = zf_results_load_rec(rfile, res, access(tfile, R_OK) == 0 ? tfile : NULL, &rec, &err);
-    if (rc == 0)
-        rc = zf_results_reevaluate(res, &rec, specs, n, &pass, &err);
+    if (rc == 0 && (rc = zf_results_reevaluate(res, &rec, specs, n, &pass, &err)) == 0)
+        pass = zf_cli_judge_unmeasured(res);
     if (rc == 0) {
         if (!quiet)
             zf_cli_print_slos(stdout, res);

@@ -2,8 +2,10 @@
  * replay (--shard K/N) into one results directory, exactly where the figures allow it:
  * counts summed, latency, lag and service-time histograms merged bucket by bucket, the
  * per-second series summed by second, each fault's detection the earliest and its
- * recovery recomputed from the merged series, data loss summed, SLOs judged again. */
+ * recovery and backlog drain recomputed from the merged series, data loss summed, SLOs
+ * judged again. */
 #include "cli/cli.h"
+#include "loadgen/replay.h"
 #include "metrics/recovery.h"
 #include "metrics/results.h"
 #include "scenario/slo_spec.h"
@@ -356,6 +358,62 @@ static int write_series(const series_t *m, const char *dir, zf_err_t *err)
     return rc;
 }
 
+/* ---- the backlog drain ---- */
+
+/* Whether every shard measured the device backlog (a generated fleet, not a trace). */
+static bool backlog_measured(const shard_t *s, size_t n)
+{
+    bool all = true;
+    for (size_t i = 0; i < n; i++)
+        all = all && json_is_true(path2(s[i].res, "replay", "backlog_measured"));
+    return all;
+}
+
+/* The devices' backlog at the start of fault `name`, summed over the shards (each shard's
+ * devices are its own slice); -1 when a shard did not record it. */
+static int64_t backlog_at_start(const shard_t *s, size_t n, const char *name)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_object_get(path2(s[i].res, "replay", "backlog_at_fault_start"), name);
+        if (!json_is_integer(v))
+            return -1;
+        sum += json_integer_value(v);
+    }
+    return sum;
+}
+
+/* The backlog drain measured again, as the replayer does, on the merged series (whose
+ * devices.backlog column is the shards' sum): the longest after any fault, NAN when no
+ * backlog formed or the shards did not measure it. 0 or ZF_ENOMEM. */
+static int merge_backlog_drain(zf_rec_t *out, const shard_t *s, size_t n, const series_t *m)
+{
+    out->backlog_drain_s = NAN;
+    size_t col = 0, c = 0;
+    char hcopy[8192], *save = NULL;
+    snprintf(hcopy, sizeof hcopy, "%s", m->header);
+    for (char *h = strtok_r(hcopy, ",\n", &save); h; h = strtok_r(NULL, ",\n", &save), c++)
+        if (strcmp(h, "devices.backlog") == 0)
+            col = c;
+    if (col == 0 || m->rows == 0 || !backlog_measured(s, n))
+        return 0; /* no fleet (nothing could buffer), or not measured */
+    uint64_t *b = malloc(m->rows * sizeof *b);
+    if (!b)
+        return ZF_ENOMEM;
+    for (size_t r = 0; r < m->rows; r++)
+        b[r] = (uint64_t)llround(fmax(0, m->v[r * m->cols + col]));
+    for (size_t f = 0; f < out->nfaults; f++) {
+        const zf_fault_rec_t *fr = &out->faults[f];
+        int64_t at = backlog_at_start(s, n, fr->name);
+        double d = at < 0 ? NAN : zf_replay_backlog_drain_s(b, m->rows, fr->start, fr->rto_from,
+                                                            fr->recovered, (uint64_t)at);
+        if (!isnan(d) && (isnan(out->backlog_drain_s) || d > out->backlog_drain_s))
+            out->backlog_drain_s = d;
+    }
+    free(b);
+    return 0;
+}
+
 /* ---- the merged document ---- */
 
 static void merge_engine(json_t *engine, const shard_t *s, size_t n)
@@ -396,10 +454,21 @@ static void add_extras(json_t *doc, const shard_t *s, size_t n, json_t *dl, json
     json_object_set_new(info, "responses", json_integer(resp));
     json_object_set_new(info, "engine", engine);
     json_object_set_new(info, "status", json_string(json_string_value(json_object_get(doc, "status"))));
+    json_t *at_start = json_object();
+    const char *name;
+    const json_t *v;
+    json_object_foreach((json_t *)path2(s[0].res, "replay", "backlog_at_fault_start"), name, v) {
+        int64_t sum = backlog_at_start(s, n, name);
+        if (sum >= 0)
+            json_object_set_new(at_start, name, json_integer(sum));
+    }
+    json_object_set_new(info, "backlog_measured", json_boolean(backlog_measured(s, n)));
+    json_object_set_new(info, "backlog_at_fault_start", at_start);
     json_object_set_new(doc, "replay", info);
 }
 
-static int build(shard_t *s, size_t n, const char *out, json_t **doc, bool *pass, zf_err_t *err)
+static int build(shard_t *s, size_t n, const series_t *ser, json_t **doc, bool *pass,
+                 zf_err_t *err)
 {
     zf_rec_t *recs = calloc(n, sizeof *recs), pooled;
     zf_slo_spec_t *slos = NULL;
@@ -416,9 +485,10 @@ static int build(shard_t *s, size_t n, const char *out, json_t **doc, bool *pass
     merge_engine(engine, s, n);
     if ((rc = merge_metrics(&pooled, s, n, engine)) == 0) {
         merge_faults(&pooled, s, n);
+        rc = merge_backlog_drain(&pooled, s, n, ser);
         dl = merge_data_loss(&pooled, s, n);
         const json_t *specs = json_object_get(s[0].res, "slo_specs");
-        if (specs)
+        if (rc == 0 && specs)
             rc = zf_slo_spec_parse(s[0].rfile, specs, "$.slo_specs", &slos, &nslos, err);
         bool incomplete = false, aborted = false;
         for (size_t i = 0; i < n; i++) {
@@ -435,6 +505,7 @@ static int build(shard_t *s, size_t n, const char *out, json_t **doc, bool *pass
             if (specs)
                 json_object_set(*doc, "slo_specs", (json_t *)specs);
             add_extras(*doc, s, n, dl, engine);
+            *pass = zf_cli_judge_unmeasured(*doc);
             engine = NULL;
         }
         json_decref(dl);
@@ -442,7 +513,6 @@ static int build(shard_t *s, size_t n, const char *out, json_t **doc, bool *pass
     json_decref(engine);
     free(slos);
     zf_rec_free(&pooled);
-    (void)out;
     return rc ? (err->msg[0] ? rc : zf_err_set(err, rc, "out of memory")) : 0;
 }
 
@@ -465,7 +535,7 @@ static int merge(const char **dirs, size_t n, const char *out, bool quiet)
         if ((rc = load_rec(&s[i], &err)) == 0)
             rc = read_series(&ser, &s[i], &err);
     if (rc == 0)
-        rc = build(s, n, out, &doc, &pass, &err);
+        rc = build(s, n, &ser, &doc, &pass, &err);
     if (rc == 0 && (rc = zf_cli_mkdirs(out, &err)) == 0 && (rc = write_series(&ser, out, &err)) == 0)
         rc = zf_results_write(out, doc, &err);
     for (size_t i = 0; s && i < n; i++) {

@@ -3,7 +3,7 @@
  * prints the plan with --dry-run, or runs the replay (loadgen/replay.h) and writes
  * DIR/results.json and DIR/timeseries.csv atomically in the simulator's format, mode
  * "replay", then prints the summary and exits by verdict (3 when aborted, interrupted or
- * failed). */
+ * failed, a fault command included). */
 #include "cli/cli.h"
 #include "loadgen/replay.h"
 #include "loadgen/url.h"
@@ -62,7 +62,8 @@ static const char usage[] =
     "\n"
     "Times in the results are wall seconds from the replay's start; see docs/replay.md.\n"
     "Exit status: 0 every SLO met, 1 an SLO missed, 2 bad input or usage, 3 the run\n"
-    "failed (no target answered, I/O), was aborted by a stop condition, or interrupted.\n";
+    "failed (no target answered, a fault's inject or heal command failed, I/O), was\n"
+    "aborted by a stop condition, or interrupted.\n";
 
 typedef struct replay_args {
     const char *file, *dir, *trace, *ca_file, *from_s, *to_s;
@@ -488,6 +489,7 @@ static int write_results(const zf_scenario_t *sc, const zf_replay_opts_t *o,
         json_array_append_new(specs, zf_slo_spec_to_json(&sc->slos[i]));
     json_object_set_new(*doc, "slo_specs", specs);
     add_extras(*doc, res, a);
+    *pass = zf_cli_judge_unmeasured(*doc);
     char tmp[4096], dst[4096];
     if (zf_cli_join(tmp, sizeof tmp, o->dir, ".timeseries.csv.tmp", err) ||
         zf_cli_join(dst, sizeof dst, o->dir, "timeseries.csv", err))
@@ -527,7 +529,7 @@ static void print_replay(const json_t *doc)
            metric(doc, "replay.lag_max_ms"), metric(doc, "replay.service_p99_ms"));
     if (json_integer_value(json_object_get(dl, "writes")) == 0)
         return;
-    if (!json_is_true(json_object_get(dl, "verified"))) {
+    if (!json_is_true(json_object_get(v, "complete"))) {
         printf("read back     no: lost writes are unknown (lost_writes counts none, rpo_s is "
                "null)\n");
         return;
@@ -539,6 +541,46 @@ static void print_replay(const json_t *doc)
            (long long)json_integer_value(json_object_get(dl, "indeterminate_writes")),
            (long long)json_integer_value(json_object_get(dl, "indeterminate_stored")),
            (long long)json_integer_value(json_object_get(dl, "duplicated_writes")));
+    if (!json_is_true(json_object_get(dl, "verified")))
+        printf("read back     incomplete: %lld acknowledged writes got no answer, so loss is "
+               "unknown (lost_writes counts only those found missing, rpo_s is null)\n",
+               (long long)json_integer_value(json_object_get(v, "no_answer_acknowledged")));
+}
+
+/* Whether a fault action record (results.json faults[].actions[]) ran and exited 0. */
+static bool action_ok(const json_t *act)
+{
+    const json_t *st = json_object_get(act, "exit_status");
+    return json_is_integer(st) && json_integer_value(st) == 0 &&
+           !json_is_true(json_object_get(act, "timed_out"));
+}
+
+/* A fault that was not injected, or not healed, leaves the verdict meaningless: says so on
+ * stderr for each fault command that failed (naming the fault, the phase and how it
+ * ended) and returns how many did. */
+static int failed_actions(const json_t *actions, const char *dir)
+{
+    const char *fault;
+    const json_t *list;
+    int n = 0;
+    json_object_foreach((json_t *)actions, fault, list) {
+        size_t i;
+        const json_t *act;
+        json_array_foreach(list, i, act) {
+            if (action_ok(act))
+                continue;
+            const char *phase = json_string_value(json_object_get(act, "phase"));
+            bool inject = phase && strcmp(phase, "inject") == 0;
+            fprintf(stderr, "zonefall replay: error: fault %s: the %s command failed (%s; see "
+                    "%s/%s): %s\n", fault, phase ? phase : "?",
+                    json_string_value(json_object_get(act, "outcome")), dir,
+                    json_string_value(json_object_get(act, "stderr")),
+                    inject ? "the fault may not have been injected, so the run did not test it"
+                           : "the deployment may not have been restored");
+            n++;
+        }
+    }
+    return n;
 }
 
 static int finish(const replay_args_t *a, const zf_replay_opts_t *o, zf_replay_result_t *res,
@@ -551,6 +593,7 @@ static int finish(const replay_args_t *a, const zf_replay_opts_t *o, zf_replay_r
         zf_cli_print_summary(stdout, doc, o->dir);
         print_replay(doc);
     }
+    int nfailed = failed_actions(res->actions, o->dir);
     if (res->status == ZF_REPLAY_ABORTED) {
         fprintf(stderr, "zonefall replay: aborted: %s; every fault healed; results in %s "
                 "(status \"aborted\")\n", res->reason, o->dir);
@@ -565,6 +608,12 @@ static int finish(const replay_args_t *a, const zf_replay_opts_t *o, zf_replay_r
         causes_text(&res->rec, causes, sizeof causes);
         return zf_cli_fail(CMD, ZF_EIO, "no request got an HTTP answer (%s): is the target "
                            "up? results in %s", causes, o->dir);
+    }
+    if (nfailed > 0) {
+        fprintf(stderr, "zonefall replay: %d fault command%s failed, so the verdict (%s) does "
+                "not hold; results in %s\n", nfailed, nfailed == 1 ? "" : "s",
+                pass ? "pass" : "fail", o->dir);
+        return ZF_EXIT_RUN;
     }
     return pass ? ZF_EXIT_PASS : ZF_EXIT_SLO;
 }

@@ -102,8 +102,11 @@ void zf_cli_print_slos(FILE *out, const json_t *res)
     json_array_foreach(slos, i, s) {
         const char *unit = json_string_value(json_object_get(s, "unit"));
         double m = num(s, "measured");
-        char measured[64], frac[48] = "";
-        if (isnan(m))
+        char measured[224], frac[48] = "";
+        const char *why = json_string_value(json_object_get(s, "not_measured"));
+        if (why)
+            snprintf(measured, sizeof measured, "nothing (%s)", why);
+        else if (isnan(m))
             snprintf(measured, sizeof measured, "not measurable");
         else if (strcmp(unit, "fraction") == 0)
             snprintf(measured, sizeof measured, "%.4f%%", m * 100);

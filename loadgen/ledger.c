@@ -85,7 +85,9 @@ void zf_ledger_summarise(const zf_ledger_t *l, zf_ledger_sum_t *s, uint64_t *by_
         bool acked = w->state & ZF_WRITE_ACKED, in_kinds = w->kind < nkinds;
         s->writes++;
         s->checked += w->check != ZF_CHECK_NONE;
-        s->unverified += zf_write_to_check(w) && w->check == ZF_CHECK_ERROR;
+        bool unverified = zf_write_to_check(w) && w->check == ZF_CHECK_ERROR;
+        s->unverified += unverified;
+        s->unverified_acked += unverified && acked;
         s->duplicated += w->check == ZF_CHECK_FOUND && w->applied > 1;
         if (acked) {
             s->acknowledged++;

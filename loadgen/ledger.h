@@ -45,6 +45,7 @@ typedef struct zf_ledger_sum {
     uint64_t failed;                /* never acknowledged, every attempt certainly failed */
     uint64_t duplicated;            /* found applied more than once */
     uint64_t unverified;            /* to be read back, but the read gave no answer */
+    uint64_t unverified_acked;      /* ... of those, acknowledged: loss is then unknown */
     uint64_t checked;               /* read back (found, missing or error) */
     zf_time_t rpo_ns;               /* last minus first acknowledgement among lost writes */
     zf_time_t lost_first_ns, lost_last_ns; /* -1 when none */

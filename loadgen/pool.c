@@ -165,11 +165,17 @@ static void conn_close(lg_conn_t *c)
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
-/* Ends c's request (if still open) with cause and closes c. */
+/* Ends c's request (if still open) with cause and closes c. The response state is the
+ * request's only once it went out on c (CONN_BUSY): before that (connecting, TLS
+ * handshake) it is what c's memory held from an earlier use, and the request got no
+ * answer at all (status 0, no body). */
 static void conn_fail(lg_conn_t *c, zf_cause_t cause)
 {
-    if (c->req && c->req->state != REQ_DONE)
-        lg_complete(c->pool->w, c->req, cause, c->resp.status, c->resp.body_bytes);
+    if (c->req && c->req->state != REQ_DONE) {
+        bool answered = c->state == CONN_BUSY;
+        lg_complete(c->pool->w, c->req, cause, answered ? c->resp.status : 0,
+                    answered ? c->resp.body_bytes : 0);
+    }
     conn_close(c);
 }
 

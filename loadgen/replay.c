@@ -323,6 +323,22 @@ static int write_outcome(const zf_lg_done_t *d)
     }
 }
 
+/* Keeps the devices' backlog at the end of the second being closed, for the backlog
+ * drain after each fault (as the simulator keeps it). 0 or ZF_ENOMEM. */
+static int keep_backlog(zf_replay_t *rp, uint64_t backlog)
+{
+    if (rp->nbacklog == rp->backlog_cap) {
+        size_t cap = rp->backlog_cap ? rp->backlog_cap * 2 : 1024;
+        uint64_t *v = realloc(rp->backlog_sec, cap * sizeof *v);
+        if (!v)
+            return ZF_ENOMEM;
+        rp->backlog_sec = v;
+        rp->backlog_cap = cap;
+    }
+    rp->backlog_sec[rp->nbacklog++] = backlog;
+    return 0;
+}
+
 static int close_second(zf_replay_t *rp)
 {
     zf_rec_t *r = &rp->res->rec;
@@ -330,11 +346,15 @@ static int close_second(zf_replay_t *rp)
     r->sec_arr += rp->arr_ahead[s % 4];
     rp->arr_ahead[s % 4] = 0;
     uint64_t ok = r->sec_ok, failed = r->sec_failed;
-    if (rp->wl && rp->g_backlog >= 0) {
+    if (rp->wl) {
         zf_workload_stats_t st;
         zf_workload_stats(rp->wl, &st);
-        zf_rec_gauge(r, rp->g_backlog, (double)st.buffered_now);
-        zf_rec_gauge(r, rp->g_offline, (double)st.offline_now);
+        if (keep_backlog(rp, st.buffered_now) < 0)
+            return ZF_ENOMEM;
+        if (rp->g_backlog >= 0) {
+            zf_rec_gauge(r, rp->g_backlog, (double)st.buffered_now);
+            zf_rec_gauge(r, rp->g_offline, (double)st.offline_now);
+        }
     }
     zf_rec_gauge(r, rp->g_lag, rp->sec_lag.total ? (double)zf_hist_quantile(&rp->sec_lag, 0.99) / 1e6 : 0);
     zf_rec_gauge(r, rp->g_faults, (double)rp_faults_injected(rp));
@@ -468,7 +488,7 @@ static void on_verify_done(uv_async_t *h)
     rp->vthread_running = false;
     if (rp->vrc < 0)
         rp_fail(rp, rp->vrc, "%s", rp->verr.msg);
-    rp->verified = rp->vrc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
+    rp->verify_done = rp->vrc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
     rp->phase = RP_DONE;
     uv_stop(&rp->loop);
 }
@@ -479,7 +499,7 @@ static void on_vcmd_exit(zf_action_t *a)
     char how[160];
     if (zf_action_succeeded(a)) {
         int rc = zf_verify_command_read(&rp->ledger, rp->vfiles[1], &rp->vstats, &rp->verr);
-        rp->verified = rc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
+        rp->verify_done = rc == 0 && rp->res->status == ZF_REPLAY_COMPLETE;
         if (rc < 0)
             fprintf(stderr, "zonefall replay: verify: %s\n", rp->verr.msg);
     } else {
@@ -752,6 +772,7 @@ static void teardown(zf_replay_t *rp)
     zf_queue_free(&rp->q);
     zf_trace_close(rp->trace);
     free(rp->slots);
+    free(rp->backlog_sec);
     zf_template_buf_free(&rp->tb);
     zf_ledger_free(&rp->ledger);
     zf_hist_free(&rp->sec_lag);

@@ -110,7 +110,7 @@ int rp_faults_setup(zf_replay_t *rp)
         *f = (rp_fault_t){.rp = rp, .index = i, .fs = fs, .acts = actions_of(rp, i),
                           .in_generator = fs->type == ZF_FAULT_DEVICE_NETWORK &&
                                           !rp->o->trace_file,
-                          .first_failure = -1};
+                          .first_failure = -1, .backlog_at_start = -1};
         if (left_out(rp, f)) {
             f->state = RF_MISSED;
             continue;
@@ -209,6 +209,11 @@ static void on_inject_exit(zf_action_t *a)
 
 static void inject(rp_fault_t *f)
 {
+    if (f->rp->wl) { /* the level its backlog drain is measured against */
+        zf_workload_stats_t st;
+        zf_workload_stats(f->rp->wl, &st);
+        f->backlog_at_start = (int64_t)st.buffered_now;
+    }
     if (!f->acts) {
         f->state = RF_INJECTED; /* the generator applies it */
         return;

@@ -57,6 +57,8 @@ typedef struct rp_fault {
     int state;                     /* rp_fault_state */
     bool heal_wanted;              /* heal as soon as the inject command ended */
     zf_time_t first_failure;       /* wall instant, -1 */
+    int64_t backlog_at_start;      /* devices' buffered messages when it was injected; -1:
+                                      unknown (no generated fleet, or never injected) */
     zf_action_t inject, heal;
     char *files[4];                /* inject out, err, heal out, err (owned) */
     char *env[16];                 /* ZF_* variables (owned) and the actions' env */
@@ -122,6 +124,8 @@ typedef struct zf_replay {
     uint64_t arr_ahead[4];         /* arrivals by intended second, mod 4 */
     zf_hist_t sec_lag;
     int g_backlog, g_offline, g_lag, g_faults;
+    uint64_t *backlog_sec;         /* generated fleets: the backlog at each second's end */
+    size_t nbacklog, backlog_cap;
     uint64_t cut_off, sent_out;
     zf_time_t last_send;           /* the latest actual send seen (wall) */
     FILE *history;
@@ -139,7 +143,9 @@ typedef struct zf_replay {
     int vrc;
     zf_err_t verr;
     zf_verify_stats_t vstats;
-    bool verified;
+    bool verify_done;              /* the read-back ran to its end (it may have left writes
+                                      without an answer) */
+    bool verified;                 /* ... and every acknowledged write got one: loss known */
     const char *verify_method;     /* "http", "command", "none" */
     zf_action_t vcmd;
     char *vfiles[3];               /* ids, out, err */

@@ -32,8 +32,12 @@ int rp_history_write(zf_replay_t *rp, const zf_request_t *req, const zf_lg_done_
         fprintf(f, "\"send_ms\":%.3f,", ms(d->t + d->latency_ns - d->service_ns));
     else
         fputs("\"send_ms\":null,", f);
-    fprintf(f, "\"end_ms\":%.3f,\"outcome\":\"%s\",\"cause\":\"%s\",\"status\":%d}\n",
-            ms(d->t + d->latency_ns), outcome_names[outcome], zf_cause_name(d->cause), d->status);
+    fprintf(f, "\"end_ms\":%.3f,\"outcome\":\"%s\",\"cause\":\"%s\",",
+            ms(d->t + d->latency_ns), outcome_names[outcome], zf_cause_name(d->cause));
+    if (d->status > 0) /* the status line of an answer, even one cut short after it */
+        fprintf(f, "\"status\":%d}\n", d->status);
+    else
+        fputs("\"status\":null}\n", f); /* no HTTP answer at all */
     return ferror(f) ? ZF_EIO : 0;
 }
 
@@ -51,7 +55,7 @@ int rp_history_verify(zf_replay_t *rp)
 {
     FILE *f = rp->history;
     zf_ledger_fold(&rp->ledger);
-    for (size_t i = 0; rp->verified && i < rp->ledger.n; i++) {
+    for (size_t i = 0; rp->verify_done && i < rp->ledger.n; i++) {
         const zf_write_t *w = &rp->ledger.v[i];
         if (!zf_write_to_check(w))
             continue;
@@ -74,10 +78,33 @@ int rp_history_verify(zf_replay_t *rp)
 
 /* ---- fault records ---- */
 
+/* The simulator's definition line for line (drain_after in sim/model/faults.c): keep the
+ * two in step; their shared home would be sim/metrics/recovery.c beside zf_recovered_at. */
+double zf_replay_backlog_drain_s(const uint64_t *backlog_sec, size_t nsec, zf_time_t start,
+                                 zf_time_t from, zf_time_t recovered, uint64_t at_start)
+{
+    if (recovered < 0)
+        return INFINITY;
+    size_t e = (size_t)((recovered > from ? recovered : from) / ZF_S);
+    uint64_t peak = 0, base = at_start + at_start / 10 + 10;
+    for (size_t i = (size_t)(start / ZF_S); i < nsec; i++)
+        peak = backlog_sec[i] > peak ? backlog_sec[i] : peak;
+    if (peak <= base || e >= nsec)
+        return NAN; /* no backlog formed */
+    for (size_t i = e; i < nsec; i++)
+        if (backlog_sec[i] <= base)
+            return (double)(i - e);
+    return INFINITY;
+}
+
+/* Each injected fault's record (detection, recovery by the simulator's definition), and
+ * the longest backlog drain after any of them (generated fleets only: a trace simulates
+ * no devices, so the backlog is unknown and stays NAN; replay.backlog_measured says so). */
 static int fault_records(zf_replay_t *rp)
 {
     const zf_recovery_spec_t *rs = &rp->sc->deploy.recovery;
     zf_rec_t *r = &rp->res->rec;
+    double drain = NAN;
     for (size_t i = 0; i < rp->nfaults; i++) {
         const rp_fault_t *f = &rp->faults[i];
         if (f->state == RF_MISSED)
@@ -95,7 +122,14 @@ static int fault_records(zf_replay_t *rp)
                                        f->end_w + RP_WATCH_AFTER_NS);
         if (zf_rec_add_fault(r, &fr) < 0)
             return ZF_ENOMEM;
+        double d = f->backlog_at_start < 0 ? NAN
+                   : zf_replay_backlog_drain_s(rp->backlog_sec, rp->nbacklog, fr.start,
+                                               fr.rto_from, fr.recovered,
+                                               (uint64_t)f->backlog_at_start);
+        if (!isnan(d) && (isnan(drain) || d > drain))
+            drain = d;
     }
+    r->backlog_drain_s = drain;
     return 0;
 }
 
@@ -142,6 +176,10 @@ static json_t *actions_json(const zf_replay_t *rp)
 
 /* ---- data loss ---- */
 
+/* Loss is known (verified) only when the read-back ran to its end and every acknowledged
+ * write got an answer. A read-back that left some unanswered still counts the writes it
+ * found missing (lost_writes is then a lower bound); the span they cover (rpo_s) is
+ * unknown. */
 static int data_loss(zf_replay_t *rp)
 {
     zf_rec_t *r = &rp->res->rec;
@@ -154,25 +192,28 @@ static int data_loss(zf_replay_t *rp)
     }
     zf_ledger_sum_t s;
     zf_ledger_summarise(&rp->ledger, &s, acked, lost, nk);
+    bool read = rp->verify_done;
+    rp->verified = read && s.unverified_acked == 0;
     r->acked_writes = s.acknowledged;
     r->indeterminate_writes = s.indeterminate;
-    r->lost_writes = rp->verified ? s.lost : 0;
+    r->lost_writes = read ? s.lost : 0;
     r->rpo_s = rp->verified ? zf_time_to_s(s.rpo_ns) : NAN;
     json_t *by_kind = json_object();
     for (size_t k = 0; k < nk; k++)
         if (rp->sc->kinds[k].db_writes)
             json_object_set_new(by_kind, rp->sc->kinds[k].name,
                                 json_pack("{sIsIsb}", "acknowledged", (json_int_t)acked[k],
-                                          "lost", (json_int_t)(rp->verified ? lost[k] : 0),
+                                          "lost", (json_int_t)(read ? lost[k] : 0),
                                           "must_not_lose", rp->sc->kinds[k].must_not_lose));
     free(acked);
     free(lost);
     const zf_verify_stats_t *v = &rp->vstats;
-    json_t *ver = json_pack("{sssbsfsIsIsIsIsIsI}", "method", rp->verify_method, "complete",
-                            rp->verified, "settle_s", zf_time_to_s(rp->o->settle), "reads",
+    json_t *ver = json_pack("{sssbsfsIsIsIsIsIsIsI}", "method", rp->verify_method, "complete",
+                            read, "settle_s", zf_time_to_s(rp->o->settle), "reads",
                             (json_int_t)v->reads, "passes", (json_int_t)v->passes, "found",
                             (json_int_t)v->found, "missing", (json_int_t)v->missing,
-                            "no_answer", (json_int_t)v->errors, "no_count",
+                            "no_answer", (json_int_t)v->errors, "no_answer_acknowledged",
+                            (json_int_t)s.unverified_acked, "no_count",
                             (json_int_t)v->no_count);
     rp->res->data_loss = json_pack("{sbsIsIsIsIsIsoso}", "verified", rp->verified, "writes",
                                    (json_int_t)s.writes, "failed_writes", (json_int_t)s.failed,
@@ -180,9 +221,9 @@ static int data_loss(zf_replay_t *rp)
                                    "duplicated_writes", (json_int_t)s.duplicated,
                                    "unverified_writes", (json_int_t)s.unverified,
                                    "verification", ver, "by_kind", by_kind);
-    json_object_set_new(rp->res->data_loss, "lost_first_s", s.lost_first_ns >= 0 && rp->verified
+    json_object_set_new(rp->res->data_loss, "lost_first_s", s.lost_first_ns >= 0 && read
                         ? json_real(zf_time_to_s(s.lost_first_ns)) : json_null());
-    json_object_set_new(rp->res->data_loss, "lost_last_s", s.lost_last_ns >= 0 && rp->verified
+    json_object_set_new(rp->res->data_loss, "lost_last_s", s.lost_last_ns >= 0 && read
                         ? json_real(zf_time_to_s(s.lost_last_ns)) : json_null());
     return rp->res->data_loss ? 0 : ZF_ENOMEM;
 }
@@ -273,6 +314,14 @@ static json_t *info_json(zf_replay_t *rp)
                                                  rp->sc->deploy.recovery.threshold, "window_s",
                                                  zf_time_to_s(rp->sc->deploy.recovery.window)));
     json_object_set_new(j, "reason", json_string(rp->res->reason));
+    /* what the backlog drain was measured from, so that merge can measure it again */
+    json_t *at_start = json_object();
+    for (size_t i = 0; i < rp->nfaults; i++)
+        if (rp->faults[i].backlog_at_start >= 0)
+            json_object_set_new(at_start, rp->faults[i].fs->name,
+                                json_integer(rp->faults[i].backlog_at_start));
+    json_object_set_new(j, "backlog_measured", json_boolean(rp->wl != NULL));
+    json_object_set_new(j, "backlog_at_fault_start", at_start);
     return j;
 }
 

@@ -55,7 +55,9 @@ const char *zf_fmt_slo_measured(const json_t *slo, char *buf, size_t len)
 {
     const char *unit = zf_fmt_str(slo, "unit");
     double m = zf_fmt_num(slo, "measured");
-    if (!isfinite(m))
+    if (json_is_string(json_object_get(slo, "not_measured")))
+        snprintf(buf, len, "not measured");
+    else if (!isfinite(m))
         snprintf(buf, len, "not measurable");
     else if (strcmp(unit, "fraction") == 0)
         snprintf(buf, len, "%.4f%%", m * 100);

@@ -21,7 +21,8 @@ const char *zf_fmt_g(double v, char *buf, size_t len);
 /* Seconds: "12.3 s", or `none` when not finite. Returns buf. */
 const char *zf_fmt_s(double v, const char *none, char *buf, size_t len);
 /* The measured value of an SLO entry in its unit: "99.9500%", "212.4 ms", "2.16 s",
- * "3 writes", or "not measurable". Returns buf. */
+ * "3 writes", "not measured" (a replay could not measure it: the entry's not_measured says
+ * why) or "not measurable". Returns buf. */
 const char *zf_fmt_slo_measured(const json_t *slo, char *buf, size_t len);
 /* "100%" of the runs that met an SLO, or "" when unknown or a single run. Returns buf. */
 const char *zf_fmt_slo_met_runs(const json_t *res, const json_t *slo, char *buf, size_t len);

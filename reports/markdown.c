@@ -108,10 +108,13 @@ static void data_and_cost(zf_sb_t *out, const json_t *res)
 {
     const json_t *dl = json_object_get(res, "data_loss");
     double cost = zf_fmt_num(json_object_get(res, "metrics"), "cost.instance_hours");
+    char rpo[32];
     if (zf_fmt_int(dl, "acknowledged_writes") > 0)
-        zf_sb_printf(out, "Writes: %lld acknowledged, %lld lost, RPO %.1f s.\n\n",
+        zf_sb_printf(out, "Writes: %lld acknowledged, %lld lost, RPO %s%s.\n\n",
                      zf_fmt_int(dl, "acknowledged_writes"), zf_fmt_int(dl, "lost_writes"),
-                     zf_fmt_num(dl, "rpo_s"));
+                     zf_fmt_s(zf_fmt_num(dl, "rpo_s"), "not measured", rpo, sizeof rpo),
+                     json_is_false(json_object_get(dl, "verified"))
+                         ? " (loss not verified: writes not all read back)" : "");
     if (isfinite(cost))
         zf_sb_printf(out, "Cost: %.1f instance-hours.\n\n", cost);
 }

@@ -267,6 +267,75 @@ Test(faults, a_server_that_goes_away_gives_refused_connections)
     zf_lg_stats_free(&st);
 }
 
+/* Alternates two targets, request j to target j mod 2, one fresh connection each; keeps
+ * the status every request ended with, by cause. */
+typedef struct alt_src {
+    uint64_t n, k;
+    uint64_t by_cause[ZF_CAUSE_COUNT];
+    uint64_t with_status[ZF_CAUSE_COUNT];
+    uint64_t body_bytes[ZF_CAUSE_COUNT];
+} alt_src_t;
+
+static int alt_next(void *u, unsigned th, zf_time_t now, zf_lg_req_t *r)
+{
+    (void)th, (void)now;
+    alt_src_t *s = u;
+    if (s->k >= s->n)
+        return ZF_LG_NEXT_END;
+    uint64_t j = s->k++;
+    r->t = (zf_time_t)j * 20 * ZF_MS;
+    r->id = j;
+    r->target = (uint32_t)(j % 2);
+    r->flags = ZF_LG_REQ_NEW_CONN;
+    r->http.path = "/";
+    return ZF_LG_NEXT_REQ;
+}
+
+static int alt_done(void *u, unsigned th, const zf_lg_done_t *d)
+{
+    (void)th;
+    alt_src_t *s = u;
+    s->by_cause[d->cause]++;
+    s->with_status[d->cause] += d->status != 0;
+    s->body_bytes[d->cause] += d->body_bytes;
+    return 0;
+}
+
+/* A connection's memory is reused after it closes: a connect that then fails must not
+ * report the status (or body) of the response the memory carried before. */
+Test(faults, a_request_that_never_connected_has_no_status)
+{
+    static alt_src_t s = {.n = 40};
+    const char *args[] = {"--body-bytes", "100", NULL};
+    testserver_t ts = testserver_start(args);
+    char ok_url[64], refused_url[64];
+    testserver_url(&ts, ok_url, sizeof ok_url);
+    snprintf(refused_url, sizeof refused_url, "http://127.0.0.1:%d/", closed_port());
+    const char *u0[] = {ok_url}, *u1[] = {refused_url};
+    zf_lg_target_t t[] = {{.name = "up", .urls = u0, .nurls = 1, .max_conns = 4},
+                          {.name = "down", .urls = u1, .nurls = 1, .max_conns = 4}};
+    zf_lg_config_t c = config(5 * ZF_S, 1);
+    zf_lg_t *lg;
+    zf_err_t err;
+    cr_assert_eq(zf_lg_new(&lg, &c, t, 2, &err), 0, "%s", err.msg);
+    zf_lg_source_t src = {alt_next, alt_done, &s};
+    zf_lg_stats_t st;
+    zf_lg_stats_init(&st);
+    cr_assert_eq(zf_lg_run(lg, &src, &st, &err), 0, "%s", err.msg);
+    testserver_stop(&ts);
+    cr_assert_eq(s.by_cause[ZF_CAUSE_OK], 20);
+    cr_assert_eq(s.with_status[ZF_CAUSE_OK], 20);
+    cr_assert_eq(s.by_cause[ZF_CAUSE_CONNECT_REFUSED], 20);
+    cr_assert_eq(s.with_status[ZF_CAUSE_CONNECT_REFUSED], 0, "no answer, no status");
+    cr_assert_eq(s.body_bytes[ZF_CAUSE_CONNECT_REFUSED], 0);
+    cr_assert_eq(st.by_status[2], 20, "only the answered requests count by status");
+    cr_assert_eq(st.by_status[0] + st.by_status[1] + st.by_status[3] + st.by_status[4] +
+                 st.by_status[5], 0);
+    cr_assert_eq(st.body_bytes, 20 * 100);
+    zf_lg_destroy(lg);
+    zf_lg_stats_free(&st);
+}
+
 Test(faults, new_connection_per_request_opens_one_each)
 {
     static rate_src_t s = {.n = 200, .interval = ZF_MS, .flags = ZF_LG_REQ_NEW_CONN};

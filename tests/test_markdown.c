@@ -95,3 +95,36 @@ Test(markdown, escapes_table_cells_but_not_comparison_signs)
     cr_assert_str_eq(out.data, "a\\|b <= c \\<tag> \\`x\\` [l\\](u) \\*e\\* \\\\");
     zf_sb_free(&out);
 }
+
+/* A replay whose writes were not all read back: loss unknown, the lost-writes SLO not
+ * measured (cli/unmeasured.c marks it), and the summary says so instead of "RPO nan s". */
+static const char unverified_json[] =
+    "{\"mode\":\"replay\",\"scenario\":\"shop\",\"seed\":1,\"replications\":1,\"verdict\":\"fail\","
+    "\"duration_s\":2.0,\"warmup_s\":0.0,\"availability\":1.0,"
+    "\"requests\":{\"total\":300},\"latency_ms\":{\"p50\":0.5,\"p99\":2.0},\"faults\":[],"
+    "\"data_loss\":{\"acknowledged_writes\":190,\"lost_writes\":0,\"rpo_s\":null,"
+    "\"verified\":false},"
+    "\"slos\":[{\"name\":\"lost\",\"type\":\"lost_writes\",\"objective\":0,"
+    "\"objective_text\":\"<= 0 writes\",\"unit\":\"writes\",\"measured\":null,\"met\":false,"
+    "\"met_fraction\":null,\"not_measured\":\"acknowledged writes were not read back: loss "
+    "unknown\"}]}";
+
+Test(markdown, an_unverified_replay_says_loss_and_rpo_were_not_measured)
+{
+    const char *docs[] = {unverified_json};
+    char *md = summary_of(docs, 1);
+    cr_assert_str_eq(md,
+        "## ❌ shop: 1 of 1 SLO missed\n"
+        "\n"
+        "replay, seed 1, 1 replication of 2 s (warm-up 0 s): 300 requests, availability "
+        "100.0000%, latency p50 0.5 ms, p99 2.0 ms.\n"
+        "\n"
+        "| result | SLO | objective | measured | met in runs |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| ❌ **fail** | lost | <= 0 writes | not measured |  |\n"
+        "\n"
+        "Writes: 190 acknowledged, 0 lost, RPO not measured (loss not verified: writes not all "
+        "read back).\n"
+        "\n");
+    free(md);
+}

@@ -1,7 +1,8 @@
 /* Tests of loadgen/ledger and loadgen/verify: write attempts folded per write id
  * (acknowledged, indeterminate, failed), the summary (lost writes and the RPO they span,
- * indeterminate writes found stored, duplicates, unverified), the verification command's
- * output read back, and a million writes in 24 bytes each. */
+ * indeterminate writes found stored, duplicates, unverified and which of those leave the
+ * loss unknown), the verification command's output read back, and a million writes in 24
+ * bytes each. */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -79,8 +80,32 @@ Test(verify, the_summary_counts_lost_writes_and_their_span)
     cr_assert_eq(s.failed, 1);
     cr_assert_eq(s.duplicated, 1);
     cr_assert_eq(s.unverified, 1);
+    cr_assert_eq(s.unverified_acked, 1);
     cr_assert_eq(acked[0], 10);
     cr_assert_eq(lost[0], 2);
+}
+
+Test(verify, only_acknowledged_writes_without_an_answer_leave_the_loss_unknown)
+{
+    add(1, 100, ZF_WRITE_ACKED);
+    add(2, 200, ZF_WRITE_ACKED);
+    add(3, 300, ZF_WRITE_UNKNOWN);
+    add(4, 400, ZF_WRITE_FAILED);
+    zf_ledger_fold(&l);
+    zf_ledger_sum_t s;
+    zf_ledger_summarise(&l, &s, NULL, NULL, 0);
+    cr_assert_eq(s.unverified, 0, "not read yet is not unverified");
+    check(1, ZF_CHECK_MISSING, 0);
+    check(2, ZF_CHECK_FOUND, 1);
+    check(3, ZF_CHECK_ERROR, 0);
+    zf_ledger_summarise(&l, &s, NULL, NULL, 0);
+    cr_assert_eq(s.unverified, 1);
+    cr_assert_eq(s.unverified_acked, 0, "an indeterminate write: loss is still known");
+    check(2, ZF_CHECK_ERROR, 0);
+    zf_ledger_summarise(&l, &s, NULL, NULL, 0);
+    cr_assert_eq(s.unverified, 2);
+    cr_assert_eq(s.unverified_acked, 1);
+    cr_assert_eq(s.lost, 1, "the write found missing still counts");
 }
 
 Test(verify, one_lost_write_spans_no_time_and_none_lost_is_rpo_zero)

@@ -1,7 +1,8 @@
 /* app_server: connection handling of the app service on libuv. Each connection embeds
  * its request reader, its database job and its buffers, so serving allocates nothing per
  * request. Reading stops while a request is in flight (back-pressure), and bytes of a
- * pipelined next request are kept until the current answer is written. */
+ * pipelined next request are kept until the current answer is written; then reading
+ * starts again for the next request, until either side closes. */
 #include "app_server.h"
 
 #include "app_db.h"
@@ -43,6 +44,7 @@ typedef struct conn {
 } conn_t;
 
 static void process(conn_t *c, const char *data, size_t len);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
 static void on_conn_closed(uv_handle_t *h)
 {
@@ -91,7 +93,9 @@ static void on_written(uv_write_t *wr, int status)
         if (c->in_flight || c->closing)
             return;
     }
-    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, NULL);
+    /* keep-alive: read the next request; the peer's close (or an error) ends it in on_read */
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+        conn_close(c);
 }
 
 static void respond(conn_t *c, int status, const char *body)

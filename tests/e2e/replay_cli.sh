@@ -150,6 +150,25 @@ expect_err "zonefall replay: error: no request got an HTTP answer ($refused conn
     fail "unreachable: $(jget "$T/dead" "d['requests']")"
 ok
 
+# half the connections refused (a second URL nobody listens on): the engine reuses the
+# memory of closed connections, and a request that never connected must carry no status
+# from an earlier answer (history "status": null) nor count in replay.responses
+NOONE=$(free_port)
+zf 1 replay "$B" --target lb=http://127.0.0.1:$P --target lb=http://127.0.0.1:$NOONE --duration 3s --settle 0s -o "$T/half" -q
+python3 - "$T/half" <<'EOF2' || fail "requests that never connected: status or responses wrong"
+import collections, json, sys
+d = json.load(open(sys.argv[1] + "/results.json"))
+writes = [json.loads(l) for l in open(sys.argv[1] + "/history.jsonl")]
+got = collections.Counter((h["cause"], h["status"]) for h in writes if h["type"] == "write")
+bad = {k: n for k, n in got.items() if k not in (("ok", 200), ("connect_refused", None))}
+refused = d["requests"]["failed_by_cause"]["connect_refused"]
+print("history (cause, status): %s; responses %d, ok %d, refused %d"
+      % (dict(got), d["replay"]["responses"], d["requests"]["ok"], refused), file=sys.stderr)
+sys.exit(0 if not bad and got[("connect_refused", None)] > 0 and refused > 0
+         and d["replay"]["responses"] == d["requests"]["ok"] else 1)
+EOF2
+ok
+
 # --speed 4: 8 s of scenario time in 2 s of wall time, the same requests
 start=$(date +%s%N)
 zf 0 replay "$B" --target lb=http://127.0.0.1:$P --duration 8s --speed 4 --settle 0s -o "$T/fast" -q

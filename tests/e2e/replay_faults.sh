@@ -6,12 +6,65 @@
 # exit statuses and output files are recorded; interrupted by SIGINT mid-fault, the
 # replay heals (b runs again), writes what it measured marked incomplete and exits 3; a
 # stop condition whose command fails aborts the replay the same way (status "aborted").
+# First, against zf_testserver alone: a fault whose inject or heal command fails (exit
+# status, timeout) makes the replay exit 3 after healing and writing its results.
 set -eu
 
 SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/e2e/replay_lib.sh"
 replay_init "$@"
-command -v haproxy >/dev/null || { echo "haproxy not installed: skipped"; exit 77; }
+
+# ---- a fault command that fails: results written, healed, exit 3 ---------------------
+
+# bad_action NAME INJECT HEAL TIMEOUT: basic.json with fault "bad" (1 s to 2 s) running
+# these commands (JSON argv arrays), replayed for 3 s against zf_testserver at $S; expects
+# exit 3 and the verdict line
+testserver S
+bad_action() {
+    python3 - "$T/$1.json" "$2" "$3" "$4" <<'EOF'
+import json, sys
+s = json.load(open("tests/data/replay/basic.json"))
+s["faults"] = [{"name": "bad", "type": "zone_degradation", "target": "a", "added_latency": "1ms",
+                "after": "1s", "duration": "1s",
+                "actions": {"inject": json.loads(sys.argv[2]), "heal": json.loads(sys.argv[3]),
+                            "timeout": sys.argv[4]}}]
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+    zf 3 replay "$T/$1.json" --target lb=http://127.0.0.1:$S --duration 3s --settle 0s -o "$T/$1" -q
+    expect_out "verdict: pass   results: $T/$1/results.json"
+}
+
+bad_action inject '["false"]' '["true"]' 10s
+expect_err "zonefall replay: fault bad: inject command: exit 1 (see $T/inject/actions/bad.inject.err)
+zonefall replay: error: fault bad: the inject command failed (exit 1; see $T/inject/actions/bad.inject.err): the fault may not have been injected, so the run did not test it
+zonefall replay: 1 fault command failed, so the verdict (pass) does not hold; results in $T/inject"
+[ "$(jget "$T/inject" "d['status'], [(a['phase'], a['exit_status'], a['timed_out']) for a in d['faults'][0]['actions']]")" = \
+  "('complete', [('inject', 1, False), ('heal', 0, False)])" ] ||
+    fail "failed inject: $(jget "$T/inject" "d['status'], d['faults'][0]['actions']")"
+ok
+
+bad_action heal '["true"]' '["sh", "-c", "echo still broken >&2; exit 4"]' 10s
+expect_err "zonefall replay: fault bad: heal command: exit 4 (see $T/heal/actions/bad.heal.err)
+zonefall replay: error: fault bad: the heal command failed (exit 4; see $T/heal/actions/bad.heal.err): the deployment may not have been restored
+zonefall replay: 1 fault command failed, so the verdict (pass) does not hold; results in $T/heal"
+[ "$(jget "$T/heal" "[(a['phase'], a['exit_status']) for a in d['faults'][0]['actions']]")" = "[('inject', 0), ('heal', 4)]" ] ||
+    fail "failed heal: $(jget "$T/heal" "d['faults'][0]['actions']")"
+ok
+[ "$(cat "$T/heal/actions/bad.heal.err")" = "still broken" ] || fail "the heal command's stderr was not kept"
+ok
+
+# an inject that outlives its timeout is killed; the heal waits for it, then runs
+bad_action slow '["sleep", "10"]' '["true"]' 300ms
+expect_err "zonefall replay: fault bad: inject command: timed out after 300ms: killed by signal 15 (see $T/slow/actions/bad.inject.err)
+zonefall replay: error: fault bad: the inject command failed (timed out after 300ms: killed by signal 15; see $T/slow/actions/bad.inject.err): the fault may not have been injected, so the run did not test it
+zonefall replay: 1 fault command failed, so the verdict (pass) does not hold; results in $T/slow"
+[ "$(jget "$T/slow" "[(a['phase'], a['exit_status'], a['signal'], a['timed_out']) for a in d['faults'][0]['actions']]")" = \
+  "[('inject', None, 15, True), ('heal', 0, None, False)]" ] ||
+    fail "inject past its timeout: $(jget "$T/slow" "d['faults'][0]['actions']")"
+ok
+stop_started
+
+command -v haproxy >/dev/null || { echo "haproxy not installed: the rest is skipped"; exit 77; }
 BACKEND=$SRC/tests/e2e/replay_backend.sh
 export STATE=$T/state
 mkdir -p "$STATE"

@@ -5,7 +5,9 @@
 # the lost-writes SLO fails (exit 1). (2) A fault action freezes the store past the client
 # timeout: the writes that timed out are indeterminate and all turn out stored; the
 # devices' retries of writes the store had applied are reported as duplicates, exactly
-# the ids the store counts more than once. history.jsonl agrees with both.
+# the ids the store counts more than once. history.jsonl agrees with both. (3) Writes left
+# unverified (a verify command that prints nothing or answers for some ids, --no-verify):
+# verified false, no RPO, and a lost-writes SLO not met (unmeasured), in check too.
 set -eu
 
 SRC=${ZF_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -112,11 +114,61 @@ ok
     fail "freeze: not every indeterminate write was stored"
 ok
 
+# unverified DIR ACKED_UNANSWERED LOST: loss is unknown in DIR (not verified, no RPO), with
+# exactly that many acknowledged writes unanswered and that many found missing, and the
+# lost-writes SLO is not met, neither in the replay's results nor when `check` judges them
+# again (exit 1)
+unverified() {
+    [ "$(jget "$1" "d['data_loss']['verified'], d['data_loss']['rpo_s'], d['data_loss']['verification']['no_answer_acknowledged'], d['data_loss']['lost_writes'], d['verdict']")" = \
+      "(False, None, $2, $3, 'fail')" ] || fail "$1: $(jget "$1" "d['data_loss']")"
+    ok
+    [ "$(jget "$1" "[(s['met'], s['measured'], s['met_fraction'], 'loss unknown' in s['not_measured'], d['runs'][0]['slos']['lost']) for s in d['slos'] if s['name'] == 'lost']")" = \
+      "[(False, None, None, True, {'measured': None, 'met': False})]" ] ||
+        fail "$1: the lost-writes SLO: $(jget "$1" "d['slos']")"
+    ok
+    zf 1 check "$1"
+    expect_out_has "  FAIL  lost                     <= 0 writes            measured nothing ($(jget "$1" "[s['not_measured'] for s in d['slos'] if s['name'] == 'lost'][0]"))"
+}
+
+# a verify command that prints nothing: every write unverified, loss unknown
+python3 - "$T/silent.json" <<'EOF'
+import json, sys
+s = json.load(open("tests/data/replay/basic.json"))
+s["verify"] = {"command": ["true"], "timeout": "10s"}
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+zf 1 replay "$T/silent.json" --target lb=http://127.0.0.1:$P --duration 2s --settle 0s -o "$T/silent"
+acked=$(jget "$T/silent" "d['data_loss']['acknowledged_writes']")
+expect_out_has "writes        acknowledged $acked  lost 0  RPO not measured (not verified)"
+expect_out_has "read back     incomplete: $acked acknowledged writes got no answer, so loss is unknown (lost_writes counts only those found missing, rpo_s is null)"
+[ "$acked" -gt 0 ] && [ "$(jget "$T/silent" "d['data_loss']['unverified_writes']")" -eq "$(wc -l <"$T/silent/verify.ids")" ] ||
+    fail "silent verify command: $(jget "$T/silent" "d['data_loss']")"
+ok
+unverified "$T/silent" "$acked" 0
+expect_out_has "  FAIL  lost                     <= 0 writes            measured nothing ($acked acknowledged writes got no answer when read back: loss unknown)"
+
+# a verify command that answers for the first 10 ids only, all missing: 10 lost at least,
+# the rest unverified
+python3 - "$T/part.json" <<'EOF'
+import json, sys
+s = json.load(open("tests/data/replay/basic.json"))
+s["verify"] = {"command": ["sed", "-n", "1,10s/$/ 0/p"], "timeout": "10s"}
+json.dump(s, open(sys.argv[1], "w"))
+EOF
+zf 1 replay "$T/part.json" --target lb=http://127.0.0.1:$P --duration 2s --settle 0s -o "$T/part" -q
+acked=$(jget "$T/part" "d['data_loss']['acknowledged_writes']")
+unverified "$T/part" $((acked - 10)) 10
+
 # --no-verify: acknowledged writes counted, nothing read back, loss unknown
-zf 0 replay tests/data/replay/basic.json --target lb=http://127.0.0.1:$P --duration 2s --no-verify -o "$T/nover" -q
+zf 1 replay tests/data/replay/basic.json --target lb=http://127.0.0.1:$P --duration 2s --no-verify -o "$T/nover" -q
 [ "$(jget "$T/nover" "d['data_loss']['verified'], d['data_loss']['rpo_s'], d['data_loss']['acknowledged_writes'] > 0")" = "(False, None, True)" ] ||
     fail "--no-verify: $(jget "$T/nover" "d['data_loss']")"
 ok
+[ "$(jget "$T/nover" "[(s['met'], s['not_measured']) for s in d['slos'] if s['name'] == 'lost']")" = \
+  "[(False, 'acknowledged writes were not read back: loss unknown')]" ] ||
+    fail "--no-verify: the lost-writes SLO: $(jget "$T/nover" "d['slos']")"
+ok
+zf 1 check "$T/nover"
 
 stop_started
 printf 'replay_verify: %d passed\n' "$passed"

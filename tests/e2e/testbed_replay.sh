@@ -49,9 +49,9 @@ t_start=$(date +%s)
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 elapsed() { echo "$(($(date +%s) - t_start)) s"; }
-# app_fds: zf_app keeps one socket descriptor per request it answered (docs/fidelity.md,
-# "Found on the way"); its limit is 20,000, so a bed stops answering after about 120,000
-# requests. Reported, so that a bed near the limit explains failures.
+# app_fds: zf_app's descriptors per instance (limit 20,000). zf_app used to keep one per
+# keep-alive connection it answered (docs/fidelity.md, "Found on the way"; fixed, and
+# checked by e2e-app-keepalive); reported, so that a leak coming back shows here.
 app_fds() {
     local f most=0 n
     for f in "$state"/pids/*app*.pid; do
