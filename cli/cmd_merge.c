@@ -405,7 +405,7 @@ static int merge_backlog_drain(zf_rec_t *out, const shard_t *s, size_t n, const 
     for (size_t f = 0; f < out->nfaults; f++) {
         const zf_fault_rec_t *fr = &out->faults[f];
         int64_t at = backlog_at_start(s, n, fr->name);
-        double d = at < 0 ? NAN : zf_replay_backlog_drain_s(b, m->rows, fr->start, fr->rto_from,
+        double d = at < 0 ? NAN : zf_backlog_drain_s(b, m->rows, fr->start, fr->rto_from,
                                                             fr->recovered, (uint64_t)at);
         if (!isnan(d) && (isnan(out->backlog_drain_s) || d > out->backlog_drain_s))
             out->backlog_drain_s = d;

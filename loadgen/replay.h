@@ -87,16 +87,6 @@ void zf_replay_scale(zf_scenario_t *sc, double f);
  * split by their sequence number too. */
 bool zf_replay_in_shard(const zf_request_t *r, uint32_t k, uint32_t n);
 
-/* Seconds from a fault's recovery until the device backlog is back to its level at the
- * fault's start: the simulator's backlog_drain_s (sim/model/faults.c), on a replay's wall
- * seconds. backlog_sec[i] is the backlog at the end of second i (nsec of them); the drain
- * counts from the second of max(recovered, from) (from: where the RTO counts from) to the
- * first second whose backlog is at most at_start + at_start / 10 + 10. NAN when no
- * backlog formed (from the fault's start second on it never rose above that level, or the
- * series ends before the count would start); INFINITY when the service never recovered
- * (recovered < 0) or the backlog never drained. */
-double zf_replay_backlog_drain_s(const uint64_t *backlog_sec, size_t nsec, zf_time_t start,
-                                 zf_time_t from, zf_time_t recovered, uint64_t at_start);
 
 /* The wall instant (ns from the run's start) of scenario instant t. */
 static inline zf_time_t zf_replay_wall(const zf_replay_opts_t *o, zf_time_t t)

@@ -78,25 +78,6 @@ int rp_history_verify(zf_replay_t *rp)
 
 /* ---- fault records ---- */
 
-/* The simulator's definition line for line (drain_after in sim/model/faults.c): keep the
- * two in step; their shared home would be sim/metrics/recovery.c beside zf_recovered_at. */
-double zf_replay_backlog_drain_s(const uint64_t *backlog_sec, size_t nsec, zf_time_t start,
-                                 zf_time_t from, zf_time_t recovered, uint64_t at_start)
-{
-    if (recovered < 0)
-        return INFINITY;
-    size_t e = (size_t)((recovered > from ? recovered : from) / ZF_S);
-    uint64_t peak = 0, base = at_start + at_start / 10 + 10;
-    for (size_t i = (size_t)(start / ZF_S); i < nsec; i++)
-        peak = backlog_sec[i] > peak ? backlog_sec[i] : peak;
-    if (peak <= base || e >= nsec)
-        return NAN; /* no backlog formed */
-    for (size_t i = e; i < nsec; i++)
-        if (backlog_sec[i] <= base)
-            return (double)(i - e);
-    return INFINITY;
-}
-
 /* Each injected fault's record (detection, recovery by the simulator's definition), and
  * the longest backlog drain after any of them (generated fleets only: a trace simulates
  * no devices, so the backlog is unknown and stays NAN; replay.backlog_measured says so). */
@@ -123,7 +104,7 @@ static int fault_records(zf_replay_t *rp)
         if (zf_rec_add_fault(r, &fr) < 0)
             return ZF_ENOMEM;
         double d = f->backlog_at_start < 0 ? NAN
-                   : zf_replay_backlog_drain_s(rp->backlog_sec, rp->nbacklog, fr.start,
+                   : zf_backlog_drain_s(rp->backlog_sec, rp->nbacklog, fr.start,
                                                fr.rto_from, fr.recovered,
                                                (uint64_t)f->backlog_at_start);
         if (!isnan(d) && (isnan(drain) || d > drain))

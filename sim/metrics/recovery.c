@@ -1,6 +1,8 @@
 /* recovery: the sliding-window recovery instant shared by the simulator and the replayer. */
 #include "metrics/recovery.h"
 
+#include <math.h>
+
 #include <stdint.h>
 
 double zf_window_availability(const zf_rec_t *r, size_t from, size_t w)
@@ -35,4 +37,21 @@ zf_time_t zf_recovered_at(const zf_rec_t *r, double threshold, zf_time_t window_
         if (zf_window_availability(r, i, w) >= threshold)
             return (zf_time_t)i * ZF_S;
     return -1;
+}
+
+double zf_backlog_drain_s(const uint64_t *backlog_sec, size_t nsec, zf_time_t start,
+                          zf_time_t from, zf_time_t recovered, uint64_t at_start)
+{
+    if (recovered < 0)
+        return INFINITY;
+    size_t e = (size_t)((recovered > from ? recovered : from) / ZF_S);
+    uint64_t peak = 0, base = at_start + at_start / 10 + 10;
+    for (size_t i = (size_t)(start / ZF_S); i < nsec; i++)
+        peak = backlog_sec[i] > peak ? backlog_sec[i] : peak;
+    if (peak <= base || e >= nsec)
+        return NAN; /* no backlog formed */
+    for (size_t i = e; i < nsec; i++)
+        if (backlog_sec[i] <= base)
+            return (double)(i - e);
+    return INFINITY;
 }

@@ -20,4 +20,12 @@ double zf_window_availability(const zf_rec_t *r, size_t from, size_t w);
 zf_time_t zf_recovered_at(const zf_rec_t *r, double threshold, zf_time_t window_ns,
                           zf_time_t start, zf_time_t horizon);
 
+/* Seconds from a fault's recovery (`recovered`, and not before `from`, the instant its RTO
+ * counts from) until the device backlog (backlog_sec: one sample at the end of each
+ * second) is back to about its level at the fault's start (at_start, plus 10% and 10
+ * messages); NAN when no backlog formed after `start`, INFINITY when it never drained or
+ * the service never recovered (recovered < 0). The simulator and the replayer both use it. */
+double zf_backlog_drain_s(const uint64_t *backlog_sec, size_t nsec, zf_time_t start,
+                          zf_time_t from, zf_time_t recovered, uint64_t at_start);
+
 #endif

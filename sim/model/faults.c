@@ -334,25 +334,13 @@ static zf_time_t since(zf_time_t t, zf_time_t start)
     return t >= 0 ? t - start : 0;
 }
 
-/* Seconds from the fault's recovery (the service back above its threshold, and not before
- * the instant its RTO counts from: a device network outage's end) until the device backlog
- * is back to its level at the fault's start; NAN when none formed. */
+/* Seconds from the fault's recovery until the device backlog is back to its level at the
+ * fault's start (zf_backlog_drain_s); NAN when none formed. */
 static double drain_after(const zf_model_t *m, const zf_fault_spec_t *fs, const zf_mfault_t *mf,
                           zf_time_t recovered, zf_time_t from)
 {
-    if (recovered < 0)
-        return INFINITY;
-    size_t e = (size_t)((recovered > from ? recovered : from) / ZF_S);
-    uint64_t peak = 0;
-    for (size_t i = (size_t)(fs->start / ZF_S); i < m->nbacklog; i++)
-        peak = m->backlog_sec[i] > peak ? m->backlog_sec[i] : peak;
-    uint64_t base = mf->backlog_at_start + mf->backlog_at_start / 10 + 10;
-    if (peak <= base || e >= m->nbacklog)
-        return NAN; /* no backlog formed */
-    for (size_t i = e; i < m->nbacklog; i++)
-        if (m->backlog_sec[i] <= base)
-            return (double)(i - e);
-    return INFINITY;
+    return zf_backlog_drain_s(m->backlog_sec, m->nbacklog, fs->start, from, recovered,
+                              mf->backlog_at_start);
 }
 
 int zf_faults_record(zf_model_t *m)

@@ -24,6 +24,7 @@ struct zf_app_server {
     zf_app_job_t ping_job;     /* the idle database ping, owned here */
     struct conn *conns;        /* doubly linked, for shutdown */
     bool closing;
+    int open_handles;          /* listener and ping timer not yet closed: frees at 0 */
 };
 
 typedef struct conn {
@@ -317,10 +318,14 @@ int zf_app_server_start(uv_loop_t *loop, const zf_app_config_t *cfg,
     return 0;
 }
 
-/* The listener closes last (handles close in order), so it frees the server. */
-static void on_listener_closed(uv_handle_t *h)
+/* The server is freed when both its handles are closed. libuv runs close callbacks in no
+ * promised order (this libuv runs them last closed, first called), so neither may free
+ * it alone: the other's handle lives inside it. */
+static void on_server_handle_closed(uv_handle_t *h)
 {
-    free(h->data);
+    zf_app_server_t *srv = h->data;
+    if (--srv->open_handles == 0)
+        free(srv);
 }
 
 void zf_app_server_close(zf_app_server_t *srv)
@@ -335,6 +340,7 @@ void zf_app_server_close(zf_app_server_t *srv)
             c->peer_gone = true;
         conn_close(c);
     }
-    uv_close((uv_handle_t *)&srv->ping, NULL);
-    uv_close((uv_handle_t *)&srv->listener, on_listener_closed);
+    srv->open_handles = 2;
+    uv_close((uv_handle_t *)&srv->ping, on_server_handle_closed);
+    uv_close((uv_handle_t *)&srv->listener, on_server_handle_closed);
 }
