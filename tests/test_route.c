@@ -213,6 +213,47 @@ Test(route, a_node_that_cannot_connect_to_its_target_answers_504_at_its_connect_
     mx_free(&r);
 }
 
+/* Load balancer retries. One node, in zone b; one instance in a and one in b, round
+ * robin; checks every 30 s with a 5 s timeout and 2 to fail, so the instance in a, lost
+ * with its zone at 60 s, is still routed to for 35 to 65 s. Without retries every request
+ * the node sends it fails at once (instance_lost): half of those sent meanwhile. With
+ * retries 1 and a 1 s target_connect_timeout the node waits 1 s for the silent target and
+ * sends the request to the next target, the instance in b, where it succeeds 1 s late:
+ * nothing fails, and the seconds after 60 s have a p99 above 1 s. */
+#define RETRY(retries)                                                                      \
+    "{'name': 'retry', 'duration': '180s', 'zones': ['a', 'b'],"                           \
+    " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms', 'timeout': '30s'}],"           \
+    " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 50}]},"         \
+    " 'load_balancers': [{'name': 'lb', 'zones': ['b'], 'target_connect_timeout': '1s',"   \
+    "   " retries " 'health_check': {'interval': '30s', 'timeout': '5s'},"                 \
+    "   'rules': [{'kinds': '*', 'group': 'app'}]}],"                                        \
+    " 'groups': [{'name': 'app', 'min': 2, 'max': 2, 'health_check_type': 'EC2',"          \
+    "   'instance': {'vcpus': 8}}],"                                                         \
+    " 'faults': [{'name': 'lose-a', 'type': 'zone_outage', 'target': 'a', 'after': '60s',"  \
+    "   'duration': '60s'}]}"
+
+Test(route, retries_send_a_failed_connect_to_the_next_target_after_the_connect_timeout)
+{
+    mx_run_t r;
+    mx_run(&r, RETRY(""), 15);
+    double lost = (double)r.rec.by_cause[ZF_CAUSE_INSTANCE_LOST];
+    cr_assert_gt(lost, 0);
+    cr_assert_eq(r.rec.failed, lost);
+    mx_free(&r);
+    mx_run(&r, RETRY("'retries': 1,"), 15);
+    cr_assert_eq(r.rec.failed, 0, "%lu failed with a retry", (unsigned long)r.rec.failed);
+    cr_assert_gt(mx_at(&r, "latency_p99_ms", 62), 1000);
+    cr_assert_lt(mx_at(&r, "latency_p99_ms", 30), 20);
+    mx_free(&r);
+}
+
+/* retries is an integer 0..10. */
+Test(route, retries_out_of_range_are_refused)
+{
+    cr_assert_str_eq(mx_refused(RETRY("'retries': 11,")),
+                     "t.json: $.load_balancers[0].retries: expected an integer in [0, 10], got 11");
+}
+
 /* An answer that reaches the client after its timeout is a timeout. Zone a adds 400 ms
  * each way; a request takes 300 ms of service and the client waits 1 s: the server answers
  * at 700 ms, in time, but the answer arrives at 1.1 s. Every request times out at its

@@ -42,6 +42,7 @@ enum zf_ev {
     EV_DEPLOY,        /* rolling release step: obj = fault */
     EV_DEPLOYED,      /* obj = instance, arg = epoch: deploy done, registers again */
     EV_SYN_RETRY,     /* a connect to a cut-off node retransmits its SYN: obj = try, arg = req ref */
+    EV_LB_RETRY,      /* the node tries the next target after a failed connect: arg = req ref */
     EV_WL_BASE,       /* workload events: EV_WL_BASE .. + ZF_WL_EVENT_KINDS - 1 */
 };
 
@@ -59,6 +60,7 @@ typedef struct zf_mreq {
     uint8_t lost;             /* dropped by a degraded zone: the client times out */
     uint8_t cause;            /* REQ_NET on the way back: the outcome the client will see */
     uint8_t group;            /* target group (index) */
+    uint8_t tries;            /* the node's failed connects to targets so far (retries) */
     zf_time_t extra_latency;  /* degraded zones on its path, one way */
     zf_time_t back_delay;     /* retransmissions of its answer's packets (packet loss) */
 } zf_mreq_t;
@@ -267,6 +269,8 @@ int zf_route_response(zf_model_t *m, uint64_t ref, zf_time_t now);
 int zf_route_deadline(zf_model_t *m, uint32_t kind, zf_time_t now);
 /* A connect to a node in a cut-off zone retransmits its SYN (try = 0, 1, ...). */
 int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now);
+/* The node retries q on the next target (load balancer retries). */
+int zf_route_lb_retry(zf_model_t *m, uint64_t ref, zf_time_t now);
 /* Ends a request for the client with `cause` (no-op if the client already saw one). */
 int zf_route_client_end(zf_model_t *m, zf_mreq_t *q, zf_cause_t cause, zf_time_t now);
 /* The instance is gone: fails everything it holds (instance_lost). */

@@ -215,6 +215,22 @@ static bool inst_alive(const zf_inst_t *in)
     return !in->crashed && in->state != INST_TERMINATED && in->state != INST_DEAD;
 }
 
+/* The node's connection to q's target failed: a target whose zone is down or cut off
+ * answers nothing (the node waits for its target_connect_timeout), a dead process on a
+ * live host refuses at once. With retries left the node tries the next target (HAProxy
+ * `retries` with `option redispatch`), else the request fails (instance_lost). */
+static int connect_failed(zf_model_t *m, zf_mreq_t *q, const zf_inst_t *in, zf_time_t now)
+{
+    const zf_lb_spec_t *s = &m->dep->lbs[m->sc->kinds[q->r.kind].lb];
+    if (q->tries >= s->retries)
+        return zf_route_client_end(m, q, ZF_CAUSE_INSTANCE_LOST, now);
+    q->tries++;
+    bool silent = m->zones[in->zone].state == ZONE_DOWN || zf_zones_cut(m, node_zone(m, q), in->zone);
+    q->inst = (uint32_t)(in - m->insts); /* the retry avoids it (nothing holds q meanwhile) */
+    return zf_queue_push(&m->q, now + (silent ? s->target_connect_timeout : 0), EV_LB_RETRY, 0,
+                         zf_ref(m, (uint32_t)(q - m->reqs)));
+}
+
 int zf_route_arrive(zf_model_t *m, uint32_t inst, uint64_t ref, zf_time_t now)
 {
     zf_mreq_t *q = zf_deref(m, ref);
@@ -226,10 +242,9 @@ int zf_route_arrive(zf_model_t *m, uint32_t inst, uint64_t ref, zf_time_t now)
     }
     zf_inst_t *in = &m->insts[inst];
     if (!inst_alive(in) || zf_zones_cut(m, node_zone(m, q), in->zone)) {
-        /* dead, or behind a partition: the node's connection fails (a partitioned target
-         * is not retried elsewhere: no load balancer retries in the model) */
+        /* dead, or behind a partition: the node's connection fails */
         q->phase = REQ_NET;
-        return zf_route_client_end(m, q, ZF_CAUSE_INSTANCE_LOST, now);
+        return connect_failed(m, q, in, now);
     }
     q->inst = inst;
     q->t_enq = now;
@@ -369,6 +384,9 @@ static int dispatch_to_target(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t
                               zf_time_t now, zf_time_t fwd)
 {
     uint32_t inst = zf_lb_pick_target(m, lb, node, q->group);
+    if (inst != ZF_NONE && inst == q->inst) /* a retry: another target than the one that failed */
+        inst = zf_lb_pick_target(m, lb, node, q->group);
+    q->inst = ZF_NONE;
     if (inst == ZF_NONE)
         return zf_route_client_end(m, q, ZF_CAUSE_NO_HEALTHY_TARGET, now);
     const zf_lb_spec_t *s = &m->dep->lbs[lb];
@@ -381,6 +399,11 @@ static int dispatch_to_target(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t
     double p = zf_tcp_path_loss(m, s->zones[node], m->insts[inst].zone);
     if (p > 0) { /* the node's connection to the target, its request and its answer */
         zf_time_t setup = zf_tcp_connect(&m->rng_tcp, p, s->target_connect_timeout);
+        if (setup < 0 && q->tries < s->retries) { /* the next target, after the timeout */
+            q->tries++;
+            return zf_queue_push(&m->q, now + fwd + s->target_connect_timeout, EV_LB_RETRY, 0,
+                                 zf_ref(m, (uint32_t)(q - m->reqs)));
+        }
         if (setup < 0) /* the node gives up connecting and answers 504 */
             return respond_later(m, q, ZF_CAUSE_TIMEOUT, now,
                                  fwd + s->target_connect_timeout + s->network_latency + q->back_delay);
@@ -436,6 +459,17 @@ int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
     if (zf_lb_node_alive(m, lb, q->lb_node))
         return dispatch_to_target(m, q, lb, q->lb_node, now, 0);
     return syn_wait(m, q, lb, try + 1, now);
+}
+
+int zf_route_lb_retry(zf_model_t *m, uint64_t ref, zf_time_t now)
+{
+    zf_mreq_t *q = zf_deref(m, ref);
+    if (!q || q->client_done)
+        return 0; /* the client's timeout ended it meanwhile */
+    uint32_t lb = (uint32_t)m->sc->kinds[q->r.kind].lb;
+    if (!zf_lb_node_alive(m, lb, q->lb_node)) /* the node itself is gone: so is the client's connection */
+        return zf_route_client_end(m, q, ZF_CAUSE_LB_NODE_DOWN, now);
+    return dispatch_to_target(m, q, lb, q->lb_node, now, 0);
 }
 
 /* ---------- losses ---------- */

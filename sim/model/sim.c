@@ -175,6 +175,7 @@ static int dispatch(zf_model_t *m, const zf_event_t *e)
     case EV_DEPLOY: return zf_fault_deploy(m, e->obj, t);
     case EV_DEPLOYED: return zf_fault_deployed(m, e->obj, (uint32_t)e->arg, t);
     case EV_SYN_RETRY: return zf_route_syn_retry(m, e->obj, e->arg, t);
+    case EV_LB_RETRY: return zf_route_lb_retry(m, e->arg, t);
     default:
         if (kind >= EV_WL_BASE && kind < EV_WL_BASE + ZF_WL_EVENT_KINDS)
             return on_workload(m, e);

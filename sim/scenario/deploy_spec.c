@@ -178,7 +178,7 @@ static int parse_zones(zf_jr_t *jr, const json_t *root, zf_deploy_spec_t *d)
 static const char *const lb_keys[] = {"name", "zones", "cross_zone", "dns_ttl",
                                       "dns_update_delay", "deregistration_delay",
                                       "connect_timeout", "network_latency", "health_check",
-                                      "target_connect_timeout",
+                                      "target_connect_timeout", "retries",
                                       "rules", NULL};
 static const char *const hc_keys[] = {"interval", "timeout", "healthy_threshold",
                                       "unhealthy_threshold", NULL};
@@ -294,6 +294,7 @@ static int parse_lb(zf_jr_t *jr, const zf_scenario_t *s, const zf_deploy_spec_t 
         (rc = zf_jr_duration(jr, o, path, "network_latency", false, &lb->network_latency)) ||
         (rc = zf_jr_duration(jr, o, path, "target_connect_timeout", false,
                              &lb->target_connect_timeout)) ||
+        (rc = u32_field(jr, o, path, "retries", 0, 10, &lb->retries)) ||
         (rc = parse_health(jr, o, path, &lb->health)))
         return rc;
     if (lb->nzones == 0)

@@ -35,6 +35,7 @@ typedef struct zf_lb_spec {
     zf_time_t deregistration_delay; /* draining targets finish in-flight work this long */
     zf_time_t connect_timeout;      /* a client reaching a dead node fails after this */
     zf_time_t target_connect_timeout; /* a node's connect to a target gives up (504) after this */
+    uint32_t retries;               /* a failed connect to a target is tried again this often */
     zf_time_t network_latency;      /* client <-> node one way */
     int32_t *kind_group;            /* owned: group of each kind routed here, or -1 */
     size_t nkinds;
