@@ -410,6 +410,8 @@ int zf_results_build(const zf_results_meta_t *meta, const zf_rec_t *pooled,
     json_object_set_new(doc, "faults", faults_json(pooled));
     json_object_set_new(doc, "data_loss", data_loss_json(pooled));
     json_object_set_new(doc, "backlog_drain_s", jnum(pooled->backlog_drain_s));
+    if (isinf(pooled->backlog_drain_s)) /* JSON has no infinity: null alone reads as none formed */
+        json_object_set_new(doc, "backlog_never_drained", json_true());
     json_object_set_new(doc, "metrics", metrics_json(pooled));
     json_object_set_new(doc, "confidence", confidence_json(reps, nreps, meta->confidence));
     json_object_set_new(doc, "slos", slos_json(pooled, reps, nreps, slos, nslos, pass));
@@ -637,6 +639,8 @@ int zf_results_load_rec(const char *results_file, const json_t *res,
     out->rpo_s = json_number_value(json_object_get(dl, "rpo_s"));
     if (json_is_number(json_object_get(res, "backlog_drain_s")))
         out->backlog_drain_s = json_number_value(json_object_get(res, "backlog_drain_s"));
+    else if (json_is_true(json_object_get(res, "backlog_never_drained")))
+        out->backlog_drain_s = INFINITY; /* a backlog_drain SLO is missed, as in the run */
     if ((rc = load_faults(json_object_get(res, "faults"), out)))
         return rc;
     return timeseries_file ? load_series(timeseries_file, out, err) : 0;

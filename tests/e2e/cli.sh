@@ -373,6 +373,18 @@ zf 0 check -q "$A"
 expect_out "verdict: pass"
 expect_same "$E/results.json" "$T/erlang-results.json"
 
+# A backlog that never drains: the run misses its backlog_drain SLO, and check, reading
+# results.json back (JSON has no infinity: null plus backlog_never_drained), misses it too.
+zf 1 run tests/data/good/backlog_never_drained.json -q -o "$T/never-drained"
+python3 - "$T/never-drained/results.json" <<'EOF2' || fail "backlog_never_drained in results.json"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["backlog_drain_s"] is None and r["backlog_never_drained"] is True, r
+EOF2
+ok
+zf 1 check "$T/never-drained"
+expect_out_has "verdict: fail"
+
 zf 2 check "$T/nope"
 expect_err "zonefall check: error: $T/nope/results.json: cannot open: No such file or directory"
 expect_out_empty
