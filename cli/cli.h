@@ -66,6 +66,11 @@ void zf_cli_print_slos(FILE *out, const json_t *results);
  * Sets the verdict from every SLO's met and returns whether all are met. */
 bool zf_cli_judge_unmeasured(json_t *results);
 
+/* Prints one error line for each action of `list` (a results.json faults[].actions array
+ * of fault `fault`; files relative to `dir`) that did not exit 0, as "zonefall CMD: error:
+ * fault F: the PHASE command failed (...)", and returns how many. */
+int zf_cli_failed_actions(const char *cmd, const char *fault, const json_t *list, const char *dir);
+
 /* Subcommands: argc/argv start at the subcommand name. Return the exit code. */
 int zf_cmd_run(int argc, char **argv);
 int zf_cmd_validate(int argc, char **argv);

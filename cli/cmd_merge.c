@@ -33,7 +33,8 @@ static const char usage[] =
     "percentiles are the largest of the shards'. Faults come from the first shard, with\n"
     "detection the earliest of any shard and recovery judged again on the merged series.\n"
     "Exit status: 0 every SLO met, 1 an SLO missed, 2 bad input or usage (shards of\n"
-    "different runs, a shard missing or given twice), 3 I/O error or a shard incomplete.\n";
+    "different runs, a shard missing or given twice), 3 I/O error, a shard incomplete, or a\n"
+    "fault command of a shard failed.\n";
 
 typedef struct shard {
     const char *dir;
@@ -538,6 +539,14 @@ static int merge(const char **dirs, size_t n, const char *out, bool quiet)
         rc = build(s, n, &ser, &doc, &pass, &err);
     if (rc == 0 && (rc = zf_cli_mkdirs(out, &err)) == 0 && (rc = write_series(&ser, out, &err)) == 0)
         rc = zf_results_write(out, doc, &err);
+    int nfailed = 0; /* each shard ran the fault commands: any that failed voids the verdict */
+    for (size_t i = 0; s && i < n && rc == 0; i++) {
+        size_t k;
+        const json_t *f;
+        json_array_foreach(json_object_get(s[i].res, "faults"), k, f)
+            nfailed += zf_cli_failed_actions("merge", json_string_value(json_object_get(f, "name")),
+                                             json_object_get(f, "actions"), s[i].dir);
+    }
     for (size_t i = 0; s && i < n; i++) {
         json_decref(s[i].res);
         zf_rec_free(&s[i].rec);
@@ -557,6 +566,12 @@ static int merge(const char **dirs, size_t n, const char *out, bool quiet)
     json_decref(doc);
     if (!complete) {
         fprintf(stderr, "zonefall merge: a shard is %s: the merged results are marked so\n", st);
+        return ZF_EXIT_RUN;
+    }
+    if (nfailed > 0) {
+        fprintf(stderr, "zonefall merge: %d fault command%s failed in the shards, so the verdict "
+                "(%s) does not hold; results in %s\n", nfailed, nfailed == 1 ? "" : "s",
+                pass ? "pass" : "fail", out);
         return ZF_EXIT_RUN;
     }
     return pass ? ZF_EXIT_PASS : ZF_EXIT_SLO;

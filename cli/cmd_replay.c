@@ -547,39 +547,14 @@ static void print_replay(const json_t *doc)
                (long long)json_integer_value(json_object_get(v, "no_answer_acknowledged")));
 }
 
-/* Whether a fault action record (results.json faults[].actions[]) ran and exited 0. */
-static bool action_ok(const json_t *act)
-{
-    const json_t *st = json_object_get(act, "exit_status");
-    return json_is_integer(st) && json_integer_value(st) == 0 &&
-           !json_is_true(json_object_get(act, "timed_out"));
-}
-
-/* A fault that was not injected, or not healed, leaves the verdict meaningless: says so on
- * stderr for each fault command that failed (naming the fault, the phase and how it
- * ended) and returns how many did. */
+/* Says so on stderr for each fault command that failed and returns how many did. */
 static int failed_actions(const json_t *actions, const char *dir)
 {
     const char *fault;
     const json_t *list;
     int n = 0;
-    json_object_foreach((json_t *)actions, fault, list) {
-        size_t i;
-        const json_t *act;
-        json_array_foreach(list, i, act) {
-            if (action_ok(act))
-                continue;
-            const char *phase = json_string_value(json_object_get(act, "phase"));
-            bool inject = phase && strcmp(phase, "inject") == 0;
-            fprintf(stderr, "zonefall replay: error: fault %s: the %s command failed (%s; see "
-                    "%s/%s): %s\n", fault, phase ? phase : "?",
-                    json_string_value(json_object_get(act, "outcome")), dir,
-                    json_string_value(json_object_get(act, "stderr")),
-                    inject ? "the fault may not have been injected, so the run did not test it"
-                           : "the deployment may not have been restored");
-            n++;
-        }
-    }
+    json_object_foreach((json_t *)actions, fault, list)
+        n += zf_cli_failed_actions("replay", fault, list, dir);
     return n;
 }
 

@@ -73,6 +73,31 @@ EOF
 zf 0 check "$T/merged"
 zf 0 report "$T/merged"
 
+# ---- a shard whose fault command failed: the merged verdict does not hold (exit 3) -----
+
+python3 - "$T" <<'EOF' || fail "could not write the shards with fault records"
+import json, shutil, sys
+t = sys.argv[1]
+def fault(status):
+    return {"name": "cut", "kind": "zone_outage", "target": "a", "start_s": 1.0, "end_s": 2.0,
+            "detected_s": None, "recovered_s": 1.0, "rto_s": 0.0, "rto_from_s": 1.0,
+            "actions": [{"phase": "inject", "argv": ["true"], "shell": False,
+                         "stdout": "actions/cut.inject.out", "stderr": "actions/cut.inject.err",
+                         "timed_out": False, "started_s": 1.0, "ended_s": 1.1,
+                         "exit_status": status, "signal": None, "outcome": "exit %d" % status}]}
+for k in (1, 2, 3):
+    shutil.copytree("%s/s%d" % (t, k), "%s/f%d" % (t, k))
+    p = "%s/f%d/results.json" % (t, k)
+    r = json.load(open(p))
+    r["faults"] = [fault(1 if k == 2 else 0)]
+    json.dump(r, open(p, "w"))
+EOF
+ok
+zf 3 merge "$T/f1" "$T/f2" "$T/f3" -o "$T/fmerged" -q
+expect_err "zonefall merge: error: fault cut: the inject command failed (exit 1; see $T/f2/actions/cut.inject.err): the fault may not have been injected, so the run did not test it
+zonefall merge: 1 fault command failed in the shards, so the verdict (pass) does not hold; results in $T/fmerged"
+expect_files "$T/fmerged" results.json timeseries.csv
+
 # ---- shards that do not belong together ----------------------------------------------
 
 zf 2 merge "$T/s1" "$T/s2" -o "$T/bad"
