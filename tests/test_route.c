@@ -247,11 +247,19 @@ Test(route, retries_send_a_failed_connect_to_the_next_target_after_the_connect_t
     mx_free(&r);
 }
 
-/* retries is an integer 0..10. */
-Test(route, retries_out_of_range_are_refused)
+/* retries is an integer 0..10, target_connect_timeout a duration > 0. */
+Test(route, retries_out_of_range_and_a_zero_connect_timeout_are_refused)
 {
     cr_assert_str_eq(mx_refused(RETRY("'retries': 11,")),
                      "t.json: $.load_balancers[0].retries: expected an integer in [0, 10], got 11");
+    cr_assert_str_eq(
+        mx_refused("{'name': 'zero', 'duration': '10s', 'zones': ['a'],"
+                   " 'kinds': [{'name': 'r', 'lb': 'lb', 'service': '10ms'}],"
+                   " 'workload': {'sources': [{'name': 'users', 'kind': 'r', 'rate_per_s': 1}]},"
+                   " 'load_balancers': [{'name': 'lb', 'target_connect_timeout': '0s',"
+                   "   'rules': [{'kinds': '*', 'group': 'app'}]}],"
+                   " 'groups': [{'name': 'app'}]}"),
+        "t.json: $.load_balancers[0].target_connect_timeout: expected a duration > 0");
 }
 
 /* An answer that reaches the client after its timeout is a timeout. Zone a adds 400 ms

@@ -401,6 +401,7 @@ static int dispatch_to_target(zf_model_t *m, zf_mreq_t *q, uint32_t lb, uint32_t
         zf_time_t setup = zf_tcp_connect(&m->rng_tcp, p, s->target_connect_timeout);
         if (setup < 0 && q->tries < s->retries) { /* the next target, after the timeout */
             q->tries++;
+            q->inst = inst; /* the retry avoids it */
             return zf_queue_push(&m->q, now + fwd + s->target_connect_timeout, EV_LB_RETRY, 0,
                                  zf_ref(m, (uint32_t)(q - m->reqs)));
         }

@@ -299,6 +299,11 @@ static int parse_lb(zf_jr_t *jr, const zf_scenario_t *s, const zf_deploy_spec_t 
         return rc;
     if (lb->nzones == 0)
         return zf_jr_fail(jr, path, "a load balancer needs at least one zone ($.zones is empty)");
+    if (lb->target_connect_timeout <= 0) {
+        char p[ZF_JPATH_MAX];
+        return zf_jr_fail(jr, zf_jr_key(p, path, "target_connect_timeout"),
+                          "expected a duration > 0");
+    }
     return parse_lb_rules(jr, s, d, o, path, lb);
 }
 
