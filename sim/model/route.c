@@ -451,12 +451,23 @@ int zf_route_request(zf_model_t *m, const zf_request_t *r, zf_time_t now)
     return dispatch_to_target(m, q, lb, node, now, fwd);
 }
 
-int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
+/* The request of a retry event that is still waiting for it (NULL: the client's timeout
+ * ended it meanwhile), and its load balancer. */
+static zf_mreq_t *retrying(zf_model_t *m, uint64_t ref, uint32_t *lb)
 {
     zf_mreq_t *q = zf_deref(m, ref);
     if (!q || q->client_done)
-        return 0; /* the client's timeout ended it meanwhile */
-    uint32_t lb = (uint32_t)m->sc->kinds[q->r.kind].lb;
+        return NULL;
+    *lb = (uint32_t)m->sc->kinds[q->r.kind].lb;
+    return q;
+}
+
+int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
+{
+    uint32_t lb;
+    zf_mreq_t *q = retrying(m, ref, &lb);
+    if (!q)
+        return 0;
     if (zf_lb_node_alive(m, lb, q->lb_node))
         return dispatch_to_target(m, q, lb, q->lb_node, now, 0);
     return syn_wait(m, q, lb, try + 1, now);
@@ -464,10 +475,10 @@ int zf_route_syn_retry(zf_model_t *m, uint32_t try, uint64_t ref, zf_time_t now)
 
 int zf_route_lb_retry(zf_model_t *m, uint64_t ref, zf_time_t now)
 {
-    zf_mreq_t *q = zf_deref(m, ref);
-    if (!q || q->client_done)
-        return 0; /* the client's timeout ended it meanwhile */
-    uint32_t lb = (uint32_t)m->sc->kinds[q->r.kind].lb;
+    uint32_t lb;
+    zf_mreq_t *q = retrying(m, ref, &lb);
+    if (!q)
+        return 0;
     if (!zf_lb_node_alive(m, lb, q->lb_node)) /* the node itself is gone: so is the client's connection */
         return zf_route_client_end(m, q, ZF_CAUSE_LB_NODE_DOWN, now);
     return dispatch_to_target(m, q, lb, q->lb_node, now, 0);
